@@ -1,0 +1,18 @@
+from __future__ import annotations
+
+from django.contrib import admin
+
+from zoneops.chains.models import Cluster, ClusterMembership
+
+
+class MembershipInline(admin.TabularInline[ClusterMembership, Cluster]):
+    model = ClusterMembership
+    extra = 0
+    raw_id_fields = ["enterprise"]
+
+
+@admin.register(Cluster)
+class ClusterAdmin(admin.ModelAdmin[Cluster]):
+    list_display = ["name", "code", "tier", "zone", "sort_order"]
+    list_filter = ["zone", "tier"]
+    inlines = [MembershipInline]

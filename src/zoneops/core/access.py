@@ -1,0 +1,101 @@
+"""The access policy: the one place that decides what each role may read and write.
+
+Selectors apply the ``*_scope`` filters here to every read, so an object outside the user's scope is
+simply not found (404) rather than forbidden — a user from enterprise A never learns that enterprise
+B's object exists. Actions a role may never take (e.g. an enterprise editing the registry) answer 403.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from zoneops.accounts.models import DepartmentFunction, Role
+
+if TYPE_CHECKING:
+    from zoneops.accounts.models import User
+
+
+class Perm(StrEnum):
+    ENTERPRISE_VIEW = "enterprise.view"
+    ENTERPRISE_EDIT = "enterprise.edit"
+    DIRECTORY_VIEW = "directory.view"  # zones, departments, clusters
+    AUDIT_VIEW = "audit.view"
+    ADMIN_SITE = "admin.site"
+    API_DOCS = "api.docs"
+
+
+_STAFF_READ = frozenset({Perm.ENTERPRISE_VIEW, Perm.DIRECTORY_VIEW, Perm.API_DOCS})
+
+ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
+    Role.ZONE_ADMIN: frozenset(Perm),
+    Role.LEADER: _STAFF_READ | {Perm.AUDIT_VIEW},
+    Role.SUPERVISOR: _STAFF_READ | {Perm.AUDIT_VIEW},
+    Role.DEPARTMENT_STAFF: _STAFF_READ,
+    Role.STATISTICIAN: _STAFF_READ | {Perm.ENTERPRISE_EDIT},
+    # An enterprise contact sees its own enterprise (scoped below) and nothing of the zone's directory.
+    Role.ENTERPRISE_USER: frozenset({Perm.ENTERPRISE_VIEW}),
+}
+
+# Department functions that widen what their staff may do.
+DEPARTMENT_PERMISSIONS: dict[str, frozenset[Perm]] = {
+    # The investment bureau registers the enterprises it brings in.
+    DepartmentFunction.INVESTMENT: frozenset({Perm.ENTERPRISE_EDIT}),
+    DepartmentFunction.ECONOMY: frozenset({Perm.ENTERPRISE_EDIT}),
+}
+
+
+def is_active_user(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and getattr(user, "is_active", False))
+
+
+def permissions_of(user: User) -> frozenset[Perm]:
+    if not is_active_user(user):
+        return frozenset()
+    if user.is_superuser:
+        return frozenset(Perm)
+    if user.zone_id is None:
+        return frozenset()
+    granted = ROLE_PERMISSIONS.get(user.role, frozenset())
+    if user.role == Role.DEPARTMENT_STAFF and user.department is not None:
+        granted = granted | DEPARTMENT_PERMISSIONS.get(user.department.function, frozenset())
+    return granted
+
+
+def has_perm(user: User, perm: Perm) -> bool:
+    return perm in permissions_of(user)
+
+
+def require_perm(user: User, perm: Perm) -> None:
+    if not has_perm(user, perm):
+        raise PermissionDenied(_("Your role may not do this."))
+
+
+def is_enterprise_user(user: User) -> bool:
+    return is_active_user(user) and user.role == Role.ENTERPRISE_USER and not user.is_superuser
+
+
+def zone_scope(user: User, *, field: str = "zone") -> Q:
+    """Rows of the user's zone; nothing for a user without one (a superuser sees every zone)."""
+    if not is_active_user(user):
+        return Q(pk__in=[])
+    if user.is_superuser and user.zone_id is None:
+        return Q()
+    if user.zone_id is None:
+        return Q(pk__in=[])
+    return Q(**{f"{field}_id": user.zone_id})
+
+
+def enterprise_scope(user: User, *, prefix: str = "") -> Q:
+    """Enterprises the user may read. ``prefix`` lets other models filter through their enterprise FK,
+    e.g. ``enterprise_scope(user, prefix="enterprise__")``."""
+    if not has_perm(user, Perm.ENTERPRISE_VIEW):
+        return Q(pk__in=[])
+    scope = zone_scope(user, field=f"{prefix}zone")
+    if is_enterprise_user(user):
+        scope &= Q(**{f"{prefix}pk": user.enterprise_id})
+    return scope

@@ -1,0 +1,47 @@
+"""The shell's navigation: one entry per capability, shown to the roles that may open it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from zoneops.accounts.models import User
+from zoneops.core.access import Perm, has_perm, is_active_user
+
+
+@dataclass(frozen=True)
+class NavItem:
+    key: str
+    label: str | Promise
+    url_name: str
+    perm: Perm | None
+
+
+NAVIGATION: tuple[NavItem, ...] = (
+    NavItem("home", _("Home"), "home", None),
+    NavItem("enterprises", _("Enterprises"), "enterprises:list", Perm.ENTERPRISE_VIEW),
+    NavItem("directory", _("Departments"), "directory", Perm.DIRECTORY_VIEW),
+    NavItem("audit", _("Audit log"), "audit-log", Perm.AUDIT_VIEW),
+    NavItem("api", _("API"), "api:openapi-view", Perm.API_DOCS),
+    NavItem("admin", _("Administration"), "admin:index", Perm.ADMIN_SITE),
+)
+
+
+@dataclass(frozen=True)
+class NavLink:
+    key: str
+    label: str | Promise
+    url: str
+
+
+def navigation_for(user: User) -> list[NavLink]:
+    if not is_active_user(user):
+        return []
+    return [
+        NavLink(item.key, item.label, reverse(item.url_name))
+        for item in NAVIGATION
+        if item.perm is None or has_perm(user, item.perm)
+    ]

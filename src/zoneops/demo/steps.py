@@ -1,0 +1,26 @@
+"""The steps that build the demo zone, in order. Later capabilities append their own step here.
+
+A step runs once per zone and is recorded with its version; raising a step's version makes the next
+``zoneops demo`` run it again (steps are written to be re-runnable: they upsert on natural keys).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from zoneops.accounts.models import Zone
+from zoneops.demo import weihai
+
+
+@dataclass(frozen=True)
+class DemoStepSpec:
+    name: str
+    version: int
+    run: Callable[[Zone], object]
+
+
+STEPS: tuple[DemoStepSpec, ...] = (
+    DemoStepSpec("registry", 1, weihai.load_registry),
+    DemoStepSpec("users", 1, weihai.load_users),
+)
