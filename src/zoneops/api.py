@@ -5,8 +5,6 @@ browser session (with its CSRF token for writes). Errors are JSON: ``{"detail": 
 [{"field": ..., "message": ...}]}``; invalid input answers 422 and names the field.
 """
 
-from __future__ import annotations
-
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied

@@ -1,7 +1,5 @@
 """API of the directory: zones and departments (read-only)."""
 
-from __future__ import annotations
-
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema

@@ -1,7 +1,5 @@
 """API of the platform: tokens, the current user, the inbox, working-day arithmetic."""
 
-from __future__ import annotations
-
 import datetime as dt
 
 from django.http import HttpRequest
@@ -9,6 +7,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 from ninja.pagination import PageNumberPagination, paginate
+from ninja.responses import Status
 
 from zoneops.accounts.services import (
     LoginFailed,
@@ -65,12 +64,12 @@ def token_create(request: HttpRequest, payload: Credentials) -> TokenOut:
 
 
 @router.delete("/auth/token", response={204: None})
-def token_revoke(request: HttpRequest) -> tuple[int, None]:
+def token_revoke(request: HttpRequest) -> Status[None]:
     """Revoke the bearer token this request was made with."""
     header = request.headers.get("Authorization", "")
     if header.lower().startswith("bearer "):
         api_token_revoke(user=request_user(request), token=header[7:].strip())
-    return 204, None
+    return Status(204, None)
 
 
 class MeOut(Schema):

@@ -75,6 +75,8 @@ def audit_record(
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit_record must be called inside the service's transaction")
     event_zone = zone if zone is not None else getattr(instance, "zone", None)
+    if event_zone is None and instance._meta.label_lower == "accounts.zone":
+        event_zone = instance
     actor_label = actor.get_username() if actor is not None else "system"
     return AuditEvent.objects.create(
         zone=event_zone,

@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-
 from importlib.metadata import version
 
-from holidays.countries.china import China
+from holidays.countries.china import China, ChinaStaticHolidays
 
 WORKDAY = "workday"
 WEEKEND = "weekend"
@@ -31,8 +30,7 @@ class CalendarDay:
 
 def official_last_year() -> int:
     """The last year whose official notice the installed `holidays` package knows."""
-    notices: dict[int, object] = getattr(China, "special_public_holidays")  # noqa: B009 - untyped in the stubs
-    return max(notices)
+    return max(ChinaStaticHolidays.special_public_holidays)
 
 
 def source_label() -> str:

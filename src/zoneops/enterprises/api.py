@@ -1,7 +1,5 @@
 """API of the enterprise registry."""
 
-from __future__ import annotations
-
 import datetime as dt
 from decimal import Decimal
 
@@ -10,6 +8,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
+from ninja.responses import Status
 
 from zoneops.core.web import request_user
 from zoneops.enterprises.models import Enterprise
@@ -156,14 +155,14 @@ def enterprise_detail(request: HttpRequest, enterprise_id: int) -> Enterprise:
 
 
 @router.post("", response={201: EnterpriseDetailOut})
-def enterprise_new(request: HttpRequest, payload: EnterpriseIn) -> tuple[int, Enterprise]:
+def enterprise_new(request: HttpRequest, payload: EnterpriseIn) -> Status[Enterprise]:
     """Register an enterprise; the USCC is checked (GB 32100-2015 check character) and unique in the zone."""
     user = request_user(request)
     if user.zone is None:
         # Every enterprise belongs to a zone; an installation superuser acts through a zone's account.
         raise PermissionDenied(_("Act from an account of the zone."))
     created = enterprise_create(actor=user, zone=user.zone, values=payload.dict(exclude_unset=True))
-    return 201, enterprise_get(user=user, enterprise_id=created.pk)
+    return Status(201, enterprise_get(user=user, enterprise_id=created.pk))
 
 
 @router.patch("/{enterprise_id}", response=EnterpriseDetailOut)

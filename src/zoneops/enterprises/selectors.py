@@ -28,7 +28,7 @@ def _industry_q(code: str) -> Q:
     if code.isalpha():
         # A section letter: its classes sit three levels below it.
         return Q(industry__parent__parent__parent_id=code)
-    return Q(industry_id__startswith=code)
+    return Q(industry__code__startswith=code)
 
 
 def enterprise_list(*, user: User, filters: EnterpriseFilters | None = None) -> QuerySet[Enterprise]:
@@ -56,8 +56,8 @@ def enterprise_list(*, user: User, filters: EnterpriseFilters | None = None) -> 
     return (
         queryset.select_related("industry", "park")
         .prefetch_related(Prefetch("clusters", queryset=Cluster.objects.order_by("sort_order", "code")))
+        # One membership per (cluster, enterprise): filtering by one cluster cannot duplicate rows.
         .order_by("name", "id")
-        .distinct()
     )
 
 

@@ -1,0 +1,46 @@
+"""The access policy, role by role."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+
+from zoneops.core.access import Perm, enterprise_scope, has_perm, permissions_of
+from zoneops.enterprises.models import Enterprise
+
+pytestmark = pytest.mark.django_db
+
+EXPECTED = {
+    "admin": set(Perm),
+    "leader": {Perm.ENTERPRISE_VIEW, Perm.DIRECTORY_VIEW, Perm.API_DOCS, Perm.AUDIT_VIEW},
+    "supervisor": {Perm.ENTERPRISE_VIEW, Perm.DIRECTORY_VIEW, Perm.API_DOCS, Perm.AUDIT_VIEW},
+    "invest": {Perm.ENTERPRISE_VIEW, Perm.DIRECTORY_VIEW, Perm.API_DOCS, Perm.ENTERPRISE_EDIT},
+    "projects": {Perm.ENTERPRISE_VIEW, Perm.DIRECTORY_VIEW, Perm.API_DOCS},
+    "stats": {Perm.ENTERPRISE_VIEW, Perm.DIRECTORY_VIEW, Perm.API_DOCS, Perm.ENTERPRISE_EDIT},
+    "hp": {Perm.ENTERPRISE_VIEW},
+    "weigao": {Perm.ENTERPRISE_VIEW},
+}
+
+
+@pytest.mark.parametrize(("username", "perms"), EXPECTED.items())
+def test_permissions_per_role(user_of: Any, username: str, perms: set[Perm]) -> None:
+    assert set(permissions_of(user_of(username))) == perms
+
+
+def test_anonymous_and_inactive_users_have_nothing(user_of: Any) -> None:
+    assert permissions_of(AnonymousUser()) == frozenset()  # type: ignore[arg-type]
+    leader = user_of("leader")
+    leader.is_active = False
+    assert permissions_of(leader) == frozenset()
+    assert not has_perm(leader, Perm.ENTERPRISE_VIEW)
+    assert Enterprise.objects.filter(enterprise_scope(leader)).count() == 0
+
+
+def test_enterprise_scope_through_a_relation(user_of: Any) -> None:
+    from zoneops.enterprises.models import EnterpriseContact
+
+    hp = user_of("hp")
+    contacts = EnterpriseContact.objects.filter(enterprise_scope(hp, prefix="enterprise__"))
+    assert {c.enterprise_id for c in contacts} == {hp.enterprise_id}
