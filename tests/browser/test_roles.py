@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import screenshot
 
@@ -50,7 +51,8 @@ def test_staff_user_sees_their_pages_and_is_refused_the_others(
     assert page.locator('[data-testid="enterprise-row"]').count() == 1
     if username == "leader":
         page.get_by_label("搜索").fill("")
-        page.wait_for_function("document.querySelectorAll('[data-testid=enterprise-row]').length > 1")
+        # The first page of the whole registry (25 rows) replaces the one search hit.
+        expect(page.locator('[data-testid="enterprise-row"]')).to_have_count(25)
         screenshot(page, "enterprises-leader")
 
     audit = page.goto(f"{demo_url}/audit/")

@@ -16,3 +16,10 @@ class ClusterAdmin(admin.ModelAdmin[Cluster]):
     list_display = ["name", "code", "tier", "zone", "sort_order"]
     list_filter = ["zone", "tier"]
     inlines = [MembershipInline]
+
+
+@admin.register(ClusterMembership)
+class ClusterMembershipAdmin(admin.ModelAdmin[ClusterMembership]):
+    list_display = ["cluster", "enterprise", "is_chain_master"]
+    list_filter = ["cluster__zone", "cluster", "is_chain_master"]
+    raw_id_fields = ["enterprise"]

@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from zoneops.accounts.models import Department, Zone
 from zoneops.chains.models import Cluster, ClusterMembership
@@ -116,6 +116,10 @@ def generate_zone(
         created += len(fresh)
         if progress is not None:
             progress(start + count, enterprises)
+    if created and connection.vendor == "postgresql":
+        # A bulk load leaves the planner's statistics stale until autovacuum runs; refresh them now.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE enterprises_enterprise; ANALYZE chains_clustermembership;")
     total = Enterprise.objects.filter(zone=zone).count()
     return GenerateResult(
         zone=zone, enterprises=total, created=created, seconds=time.perf_counter() - started

@@ -38,3 +38,10 @@ class EnterpriseAdmin(admin.ModelAdmin[Enterprise]):
     search_fields = ["name", "name_en", "short_name", "uscc"]
     raw_id_fields = ["industry"]
     inlines = [ContactInline]
+
+
+@admin.register(EnterpriseContact)
+class EnterpriseContactAdmin(admin.ModelAdmin[EnterpriseContact]):
+    list_display = ["name", "enterprise", "title", "phone", "email", "is_primary"]
+    search_fields = ["name", "enterprise__name", "email"]
+    raw_id_fields = ["enterprise"]

@@ -111,7 +111,8 @@ class Enterprise(ZoneScopedModel):
             models.UniqueConstraint(fields=["zone", "uscc"], name="enterprise_uscc_unique_in_zone")
         ]
         indexes = [
-            models.Index(fields=["zone", "name"], name="enterprise_zone_name_idx"),
+            # The registry list orders by name then id: this index serves the page without sorting the zone.
+            models.Index(fields=["zone", "name", "id"], name="enterprise_zone_name_idx"),
             models.Index(fields=["zone", "industry"], name="enterprise_zone_industry_idx"),
             models.Index(fields=["zone", "above_scale"], name="enterprise_zone_scale_idx"),
         ]

@@ -23,6 +23,8 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         call_command("migrate", interactive=False, verbosity=0)
+        # Served like production: hashed, compressed files under var/static (no CDN, works offline).
+        call_command("collectstatic", interactive=False, verbosity=0)
         result = demo_load()
         zone = result.zone
         if result.ran:
