@@ -31,7 +31,7 @@ lint: setup
 	$(VENV)/bin/ruff format --check src tests bench
 
 types: setup
-	$(VENV)/bin/mypy src
+	ZONEOPS_DEBUG=1 $(VENV)/bin/mypy src
 
 migrations-check: setup
 	ZONEOPS_DEBUG=1 $(VENV)/bin/zoneops makemigrations --check --dry-run
