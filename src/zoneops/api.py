@@ -121,10 +121,14 @@ def _register_routers() -> None:
     from zoneops.accounts.api import router as accounts_router
     from zoneops.core.api import router as core_router
     from zoneops.enterprises.api import router as enterprises_router
+    from zoneops.indicators.api import enterprise_router as enterprise_figures_router
+    from zoneops.indicators.api import router as indicators_router
 
     api.add_router("/", core_router)
     api.add_router("/", accounts_router)
     api.add_router("/enterprises", enterprises_router)
+    api.add_router("/enterprises", enterprise_figures_router)
+    api.add_router("/indicators", indicators_router)
 
 
 _register_routers()

@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "zoneops.accounts",
     "zoneops.enterprises",
     "zoneops.chains",
+    "zoneops.indicators",
     "zoneops.demo",
 ]
 

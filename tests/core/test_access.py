@@ -12,13 +12,14 @@ from zoneops.enterprises.models import Enterprise
 
 pytestmark = pytest.mark.django_db
 
+STAFF = {Perm.ENTERPRISE_VIEW, Perm.DIRECTORY_VIEW, Perm.API_DOCS, Perm.INDICATOR_VIEW_ALL}
 EXPECTED = {
     "admin": set(Perm),
-    "leader": {Perm.ENTERPRISE_VIEW, Perm.DIRECTORY_VIEW, Perm.API_DOCS, Perm.AUDIT_VIEW},
-    "supervisor": {Perm.ENTERPRISE_VIEW, Perm.DIRECTORY_VIEW, Perm.API_DOCS, Perm.AUDIT_VIEW},
-    "invest": {Perm.ENTERPRISE_VIEW, Perm.DIRECTORY_VIEW, Perm.API_DOCS, Perm.ENTERPRISE_EDIT},
-    "projects": {Perm.ENTERPRISE_VIEW, Perm.DIRECTORY_VIEW, Perm.API_DOCS},
-    "stats": {Perm.ENTERPRISE_VIEW, Perm.DIRECTORY_VIEW, Perm.API_DOCS, Perm.ENTERPRISE_EDIT},
+    "leader": {*STAFF, Perm.AUDIT_VIEW},
+    "supervisor": {*STAFF, Perm.AUDIT_VIEW},
+    "invest": {*STAFF, Perm.ENTERPRISE_EDIT},
+    "projects": STAFF,
+    "stats": {*STAFF, Perm.ENTERPRISE_EDIT, Perm.INDICATOR_IMPORT},
     "hp": {Perm.ENTERPRISE_VIEW},
     "weigao": {Perm.ENTERPRISE_VIEW},
 }

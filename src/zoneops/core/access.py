@@ -27,16 +27,18 @@ class Perm(StrEnum):
     AUDIT_VIEW = "audit.view"
     ADMIN_SITE = "admin.site"
     API_DOCS = "api.docs"
+    INDICATOR_VIEW_ALL = "indicator.view_all"  # every enterprise's figures, roll-ups, rankings
+    INDICATOR_IMPORT = "indicator.import"  # import, correct and publish figures, set targets
 
 
-_STAFF_READ = frozenset({Perm.ENTERPRISE_VIEW, Perm.DIRECTORY_VIEW, Perm.API_DOCS})
+_STAFF_READ = frozenset({Perm.ENTERPRISE_VIEW, Perm.DIRECTORY_VIEW, Perm.API_DOCS, Perm.INDICATOR_VIEW_ALL})
 
 ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
     Role.ZONE_ADMIN: frozenset(Perm),
     Role.LEADER: _STAFF_READ | {Perm.AUDIT_VIEW},
     Role.SUPERVISOR: _STAFF_READ | {Perm.AUDIT_VIEW},
     Role.DEPARTMENT_STAFF: _STAFF_READ,
-    Role.STATISTICIAN: _STAFF_READ | {Perm.ENTERPRISE_EDIT},
+    Role.STATISTICIAN: _STAFF_READ | {Perm.ENTERPRISE_EDIT, Perm.INDICATOR_IMPORT},
     # An enterprise contact sees its own enterprise (scoped below) and nothing of the zone's directory.
     Role.ENTERPRISE_USER: frozenset({Perm.ENTERPRISE_VIEW}),
 }
@@ -45,7 +47,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
 DEPARTMENT_PERMISSIONS: dict[str, frozenset[Perm]] = {
     # The investment bureau registers the enterprises it brings in.
     DepartmentFunction.INVESTMENT: frozenset({Perm.ENTERPRISE_EDIT}),
-    DepartmentFunction.ECONOMY: frozenset({Perm.ENTERPRISE_EDIT}),
+    DepartmentFunction.ECONOMY: frozenset({Perm.ENTERPRISE_EDIT, Perm.INDICATOR_IMPORT}),
 }
 
 

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from zoneops.accounts.models import Zone
-from zoneops.demo import weihai
+from zoneops.demo import figures, weihai
 
 
 @dataclass(frozen=True)
@@ -23,4 +23,5 @@ class DemoStepSpec:
 STEPS: tuple[DemoStepSpec, ...] = (
     DemoStepSpec("registry", 1, weihai.load_registry),
     DemoStepSpec("users", 1, weihai.load_users),
+    DemoStepSpec("figures", 1, figures.load_figures),
 )
