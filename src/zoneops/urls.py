@@ -19,6 +19,7 @@ urlpatterns = [
     path("audit/", core_views.audit_log_view, name="audit-log"),
     path("directory/", account_views.directory, name="directory"),
     path("enterprises/", include("zoneops.enterprises.urls")),
+    path("indicators/", include("zoneops.indicators.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

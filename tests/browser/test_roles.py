@@ -13,12 +13,12 @@ from tests.browser.conftest import screenshot
 pytestmark = pytest.mark.browser
 
 STAFF_NAV = {
-    "admin": ["home", "enterprises", "directory", "audit", "api", "admin"],
-    "leader": ["home", "enterprises", "directory", "audit", "api"],
-    "supervisor": ["home", "enterprises", "directory", "audit", "api"],
-    "invest": ["home", "enterprises", "directory", "api"],
-    "projects": ["home", "enterprises", "directory", "api"],
-    "stats": ["home", "enterprises", "directory", "api"],
+    "admin": ["home", "enterprises", "indicators", "imports", "directory", "audit", "api", "admin"],
+    "leader": ["home", "enterprises", "indicators", "directory", "audit", "api"],
+    "supervisor": ["home", "enterprises", "indicators", "directory", "audit", "api"],
+    "invest": ["home", "enterprises", "indicators", "directory", "api"],
+    "projects": ["home", "enterprises", "indicators", "directory", "api"],
+    "stats": ["home", "enterprises", "indicators", "imports", "directory", "api"],
 }
 
 

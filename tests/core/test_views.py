@@ -63,12 +63,12 @@ def _nav(content: str) -> list[str]:
 @pytest.mark.parametrize(
     ("username", "items"),
     [
-        ("admin", ["home", "enterprises", "directory", "audit", "api", "admin"]),
-        ("leader", ["home", "enterprises", "directory", "audit", "api"]),
-        ("supervisor", ["home", "enterprises", "directory", "audit", "api"]),
-        ("invest", ["home", "enterprises", "directory", "api"]),
-        ("projects", ["home", "enterprises", "directory", "api"]),
-        ("stats", ["home", "enterprises", "directory", "api"]),
+        ("admin", ["home", "enterprises", "indicators", "imports", "directory", "audit", "api", "admin"]),
+        ("leader", ["home", "enterprises", "indicators", "directory", "audit", "api"]),
+        ("supervisor", ["home", "enterprises", "indicators", "directory", "audit", "api"]),
+        ("invest", ["home", "enterprises", "indicators", "directory", "api"]),
+        ("projects", ["home", "enterprises", "indicators", "directory", "api"]),
+        ("stats", ["home", "enterprises", "indicators", "imports", "directory", "api"]),
         ("hp", ["home", "enterprises"]),
         ("weigao", ["home", "enterprises"]),
     ],

@@ -29,4 +29,8 @@ def _active_section(view_name: str) -> str:
         return "enterprises"
     if view_name.startswith("api:"):
         return "api"
+    if view_name.startswith("indicators:import"):
+        return "imports"
+    if view_name.startswith("indicators:"):
+        return "indicators"
     return {"home": "home", "directory": "directory", "audit-log": "audit"}.get(view_name, "")

@@ -23,6 +23,8 @@ class NavItem:
 NAVIGATION: tuple[NavItem, ...] = (
     NavItem("home", _("Home"), "home", None),
     NavItem("enterprises", _("Enterprises"), "enterprises:list", Perm.ENTERPRISE_VIEW),
+    NavItem("indicators", _("Indicators"), "indicators:dashboard", Perm.INDICATOR_VIEW_ALL),
+    NavItem("imports", _("Import figures"), "indicators:imports", Perm.INDICATOR_IMPORT),
     NavItem("directory", _("Departments"), "directory", Perm.DIRECTORY_VIEW),
     NavItem("audit", _("Audit log"), "audit-log", Perm.AUDIT_VIEW),
     NavItem("api", _("API"), "api:openapi-view", Perm.API_DOCS),

@@ -259,3 +259,39 @@ def imports_visible(*, user: User) -> QuerySet[ImportBatch]:
 
 def import_get(*, user: User, batch_id: int) -> ImportBatch:
     return imports_visible(user=user).get(pk=batch_id)
+
+
+@dataclass(frozen=True)
+class Trend:
+    months: list[str]
+    series: dict[str, list[Decimal | None]]  # cluster name → month values
+    yoy: dict[str, list[Decimal | None]]  # cluster name → comparable YoY of the YTD, percent
+
+
+def cluster_trend(*, user: User, indicator: str, period: dt.date, months: int = 12) -> Trend:
+    """Each cluster's month values and YTD YoY over the months up to ``period`` (one query)."""
+    require_perm(user, Perm.INDICATOR_VIEW_ALL)
+    index = period.year * 12 + period.month - 1 - (months - 1)
+    first = dt.date(index // 12, index % 12 + 1, 1)
+    clusters = {
+        str(pk): name for pk, name in Cluster.objects.filter(zone_scope(user)).values_list("pk", "name")
+    }
+    axis: list[dt.date] = []
+    cursor = first
+    while cursor <= period:
+        axis.append(cursor)
+        cursor = dt.date(cursor.year + cursor.month // 12, cursor.month % 12 + 1, 1)
+    rows = Rollup.objects.filter(
+        zone_scope(user),
+        dimension=RollupDimension.CLUSTER,
+        indicator_id=indicator,
+        period__gte=first,
+        period__lte=period,
+    ).values_list("member", "period", "month_value", "comparable_ytd", "comparable_ytd_previous")
+    values: dict[tuple[str, dt.date], tuple[Decimal, Decimal | None]] = {
+        (member, row_period): (month_value, growth_percent(comparable, previous))
+        for member, row_period, month_value, comparable, previous in rows
+    }
+    series = {name: [values.get((pk, m), (None, None))[0] for m in axis] for pk, name in clusters.items()}
+    yoy = {name: [values.get((pk, m), (None, None))[1] for m in axis] for pk, name in clusters.items()}
+    return Trend(months=[f"{m:%Y-%m}" for m in axis], series=series, yoy=yoy)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django import template
@@ -13,3 +14,24 @@ def get_item(mapping: Any, key: str) -> Any:
     if isinstance(mapping, dict):
         return mapping.get(key)
     return None
+
+
+@register.filter
+def wan(value: Any) -> Any:
+    """Yuan → 10,000 yuan (万元), the unit of Chinese economic tables."""
+    if value is None:
+        return None
+    return Decimal(value) / 10_000
+
+
+@register.filter
+def yi(value: Any) -> str:
+    """Yuan → 100 million yuan (亿元) with one decimal: how targets are spoken of."""
+    if value is None:
+        return "—"
+    return f"{Decimal(value) / 100_000_000:,.1f}"
+
+
+@register.filter
+def absolute(value: Any) -> Any:
+    return abs(value) if value is not None else None
