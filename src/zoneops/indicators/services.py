@@ -136,8 +136,10 @@ def import_start(
     cumulative: bool | None = None,
     declared_period: dt.date | None = None,
     dry_run: bool = False,
+    enqueue: bool = True,
 ) -> ImportBatch:
-    """Accept a file for import and queue its validation; the job publishes it if it is clean."""
+    """Accept a file for import and queue its validation; the job publishes it if it is clean.
+    ``enqueue=False`` leaves running the job to the caller (the shell command runs it in the foreground)."""
     require_perm(actor, Perm.INDICATOR_IMPORT)
     if not file_name.lower().endswith(ACCEPTED_SUFFIXES):
         raise InvalidInput.single("file", _("Upload an Excel (.xlsx, .xls, .ods) or CSV file."))
@@ -167,7 +169,8 @@ def import_start(
 
     # cumulative=None means "detect from the headers (累计)".
     detect = cumulative is None
-    transaction.on_commit(lambda: run_import(batch.pk, detect))
+    if enqueue:
+        transaction.on_commit(lambda: run_import(batch.pk, detect))
     return batch
 
 
