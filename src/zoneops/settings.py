@@ -305,5 +305,8 @@ LOGGING: dict[str, Any] = {
     "loggers": {"huey": {"level": "INFO"}, "django.db.backends": {"level": "INFO"}},
 }
 
+# Enterprises hand in a month's figures by this day of the following month.
+ZONEOPS_SUBMISSION_DEADLINE_DAY = int(os.environ.get("ZONEOPS_SUBMISSION_DEADLINE_DAY", "10"))
+
 # The demo zone's clock (2022-05-08) is pinned on its Zone row; ZONEOPS_CLOCK pins every zone.
 ZONEOPS_CLOCK = os.environ.get("ZONEOPS_CLOCK", "")

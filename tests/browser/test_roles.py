@@ -13,12 +13,22 @@ from tests.browser.conftest import screenshot
 pytestmark = pytest.mark.browser
 
 STAFF_NAV = {
-    "admin": ["home", "enterprises", "indicators", "imports", "directory", "audit", "api", "admin"],
+    "admin": [
+        "home",
+        "enterprises",
+        "indicators",
+        "imports",
+        "submissions",
+        "directory",
+        "audit",
+        "api",
+        "admin",
+    ],
     "leader": ["home", "enterprises", "indicators", "directory", "audit", "api"],
     "supervisor": ["home", "enterprises", "indicators", "directory", "audit", "api"],
     "invest": ["home", "enterprises", "indicators", "directory", "api"],
     "projects": ["home", "enterprises", "indicators", "directory", "api"],
-    "stats": ["home", "enterprises", "indicators", "imports", "directory", "api"],
+    "stats": ["home", "enterprises", "indicators", "imports", "submissions", "directory", "api"],
 }
 
 
@@ -81,7 +91,7 @@ def test_enterprise_user_sees_only_their_enterprise(
 ) -> None:
     login(page, demo_url, username)
     assert page.get_by_test_id("enterprise-name").inner_text() == own
-    assert nav_keys(page) == ["home", "enterprises"]
+    assert nav_keys(page) == ["home", "enterprises", "submit"]
     own_url = page.url
     if username == "hp":
         screenshot(page, "enterprise-hp")

@@ -14,14 +14,14 @@ pytestmark = pytest.mark.django_db
 
 STAFF = {Perm.ENTERPRISE_VIEW, Perm.DIRECTORY_VIEW, Perm.API_DOCS, Perm.INDICATOR_VIEW_ALL}
 EXPECTED = {
-    "admin": set(Perm),
+    "admin": set(Perm) - {Perm.INDICATOR_SUBMIT},
     "leader": {*STAFF, Perm.AUDIT_VIEW},
     "supervisor": {*STAFF, Perm.AUDIT_VIEW},
     "invest": {*STAFF, Perm.ENTERPRISE_EDIT},
     "projects": STAFF,
     "stats": {*STAFF, Perm.ENTERPRISE_EDIT, Perm.INDICATOR_IMPORT},
-    "hp": {Perm.ENTERPRISE_VIEW},
-    "weigao": {Perm.ENTERPRISE_VIEW},
+    "hp": {Perm.ENTERPRISE_VIEW, Perm.INDICATOR_SUBMIT},
+    "weigao": {Perm.ENTERPRISE_VIEW, Perm.INDICATOR_SUBMIT},
 }
 
 

@@ -63,14 +63,27 @@ def _nav(content: str) -> list[str]:
 @pytest.mark.parametrize(
     ("username", "items"),
     [
-        ("admin", ["home", "enterprises", "indicators", "imports", "directory", "audit", "api", "admin"]),
+        (
+            "admin",
+            [
+                "home",
+                "enterprises",
+                "indicators",
+                "imports",
+                "submissions",
+                "directory",
+                "audit",
+                "api",
+                "admin",
+            ],
+        ),
         ("leader", ["home", "enterprises", "indicators", "directory", "audit", "api"]),
         ("supervisor", ["home", "enterprises", "indicators", "directory", "audit", "api"]),
         ("invest", ["home", "enterprises", "indicators", "directory", "api"]),
         ("projects", ["home", "enterprises", "indicators", "directory", "api"]),
-        ("stats", ["home", "enterprises", "indicators", "imports", "directory", "api"]),
-        ("hp", ["home", "enterprises"]),
-        ("weigao", ["home", "enterprises"]),
+        ("stats", ["home", "enterprises", "indicators", "imports", "submissions", "directory", "api"]),
+        ("hp", ["home", "enterprises", "submit"]),
+        ("weigao", ["home", "enterprises", "submit"]),
     ],
 )
 def test_navigation_shows_what_each_role_may_open(page_as: Any, username: str, items: list[str]) -> None:

@@ -29,18 +29,23 @@ class Perm(StrEnum):
     API_DOCS = "api.docs"
     INDICATOR_VIEW_ALL = "indicator.view_all"  # every enterprise's figures, roll-ups, rankings
     INDICATOR_IMPORT = "indicator.import"  # import, correct and publish figures, set targets
+    INDICATOR_SUBMIT = "indicator.submit"  # an enterprise hands in its own monthly figures
 
+
+# Everything a zone administrator (or an installation superuser) may do; submitting an enterprise's own
+# figures stays with that enterprise's contacts.
+_ADMINISTRATION = frozenset(Perm) - {Perm.INDICATOR_SUBMIT}
 
 _STAFF_READ = frozenset({Perm.ENTERPRISE_VIEW, Perm.DIRECTORY_VIEW, Perm.API_DOCS, Perm.INDICATOR_VIEW_ALL})
 
 ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
-    Role.ZONE_ADMIN: frozenset(Perm),
+    Role.ZONE_ADMIN: _ADMINISTRATION,
     Role.LEADER: _STAFF_READ | {Perm.AUDIT_VIEW},
     Role.SUPERVISOR: _STAFF_READ | {Perm.AUDIT_VIEW},
     Role.DEPARTMENT_STAFF: _STAFF_READ,
     Role.STATISTICIAN: _STAFF_READ | {Perm.ENTERPRISE_EDIT, Perm.INDICATOR_IMPORT},
     # An enterprise contact sees its own enterprise (scoped below) and nothing of the zone's directory.
-    Role.ENTERPRISE_USER: frozenset({Perm.ENTERPRISE_VIEW}),
+    Role.ENTERPRISE_USER: frozenset({Perm.ENTERPRISE_VIEW, Perm.INDICATOR_SUBMIT}),
 }
 
 # Department functions that widen what their staff may do.
@@ -59,7 +64,7 @@ def permissions_of(user: User) -> frozenset[Perm]:
     if not is_active_user(user):
         return frozenset()
     if user.is_superuser:
-        return frozenset(Perm)
+        return _ADMINISTRATION
     if user.zone_id is None:
         return frozenset()
     granted = ROLE_PERMISSIONS.get(user.role, frozenset())

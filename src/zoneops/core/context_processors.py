@@ -31,6 +31,8 @@ def _active_section(view_name: str) -> str:
         return "api"
     if view_name.startswith("indicators:import"):
         return "imports"
+    if view_name in ("indicators:submit", "indicators:submissions"):
+        return view_name.split(":")[1]
     if view_name.startswith("indicators:"):
         return "indicators"
     return {"home": "home", "directory": "directory", "audit-log": "audit"}.get(view_name, "")

@@ -25,6 +25,8 @@ NAVIGATION: tuple[NavItem, ...] = (
     NavItem("enterprises", _("Enterprises"), "enterprises:list", Perm.ENTERPRISE_VIEW),
     NavItem("indicators", _("Indicators"), "indicators:dashboard", Perm.INDICATOR_VIEW_ALL),
     NavItem("imports", _("Import figures"), "indicators:imports", Perm.INDICATOR_IMPORT),
+    NavItem("submissions", _("Submitted figures"), "indicators:submissions", Perm.INDICATOR_IMPORT),
+    NavItem("submit", _("Submit figures"), "indicators:submit", Perm.INDICATOR_SUBMIT),
     NavItem("directory", _("Departments"), "directory", Perm.DIRECTORY_VIEW),
     NavItem("audit", _("Audit log"), "audit-log", Perm.AUDIT_VIEW),
     NavItem("api", _("API"), "api:openapi-view", Perm.API_DOCS),

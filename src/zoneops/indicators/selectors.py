@@ -20,6 +20,7 @@ from zoneops.indicators.models import (
     ImportBatch,
     Indicator,
     IndicatorValue,
+    MonthlySubmission,
     Rollup,
     RollupDimension,
 )
@@ -295,3 +296,20 @@ def cluster_trend(*, user: User, indicator: str, period: dt.date, months: int = 
     series = {name: [values.get((pk, m), (None, None))[0] for m in axis] for pk, name in clusters.items()}
     yoy = {name: [values.get((pk, m), (None, None))[1] for m in axis] for pk, name in clusters.items()}
     return Trend(months=[f"{m:%Y-%m}" for m in axis], series=series, yoy=yoy)
+
+
+def submissions_for_review(*, user: User, status: str | None = None) -> QuerySet[MonthlySubmission]:
+    require_perm(user, Perm.INDICATOR_IMPORT)
+    found = MonthlySubmission.objects.filter(zone_scope(user)).select_related("enterprise", "submitted_by")
+    if status:
+        found = found.filter(status=status)
+    return found.order_by("-period", "status", "enterprise__name")
+
+
+def submissions_of(*, user: User) -> QuerySet[MonthlySubmission]:
+    """The submissions a user may see: an enterprise contact its own, statistics staff all of the zone."""
+    return (
+        MonthlySubmission.objects.filter(enterprise_scope(user, prefix="enterprise__"))
+        .select_related("enterprise")
+        .order_by("-period")
+    )

@@ -310,3 +310,218 @@ def cluster_target_set(
         },
     )
     return target
+
+
+# --- enterprise submissions ----------------------------------------------------------------------
+
+
+def submission_deadline(*, period: dt.date) -> dt.date:
+    """Figures for a month are due on the zone's deadline day of the following month."""
+    from django.conf import settings
+
+    following = dt.date(period.year + period.month // 12, period.month % 12 + 1, 1)
+    return following.replace(day=settings.ZONEOPS_SUBMISSION_DEADLINE_DAY)
+
+
+def _submission_values(values: Mapping[str, object]) -> dict[str, str]:
+    """Validate a form's values (money in 万元, heads in persons) and return them in yuan, as text."""
+    from decimal import InvalidOperation
+
+    from zoneops.core.errors import FieldError
+    from zoneops.indicators.models import Indicator
+    from zoneops.indicators.parsing import parse_number
+
+    indicators = {i.code: i for i in Indicator.objects.all()}
+    errors: list[FieldError] = []
+    cleaned: dict[str, str] = {}
+    for code, raw in values.items():
+        indicator = indicators.get(code)
+        if indicator is None:
+            errors.append(FieldError(code, _("Unknown field.")))
+            continue
+        try:
+            number = parse_number(raw)
+        except (InvalidOperation, ValueError):
+            errors.append(FieldError(code, _("Not a number: “%(text)s”.") % {"text": raw}))
+            continue
+        if number is None:
+            continue
+        if number < 0 and not indicator.allow_negative:
+            errors.append(FieldError(code, _("The value must not be negative.")))
+            continue
+        if indicator.unit == "person":
+            if number != number.to_integral_value():
+                errors.append(FieldError(code, _("A head count is a whole number.")))
+                continue
+            cleaned[code] = str(number.quantize(Decimal(1)))
+        else:
+            cleaned[code] = str((number * 10_000).quantize(Decimal("0.01")))
+    if errors:
+        raise InvalidInput(errors)
+    if not cleaned:
+        raise InvalidInput.single("values", _("Enter at least one figure."))
+    return cleaned
+
+
+@transaction.atomic
+def submission_save(
+    *, actor: User, enterprise_id: int, period: dt.date, values: Mapping[str, object], submit: bool
+) -> MonthlySubmission:
+    """An enterprise saves (and, when ``submit``, hands in) its own figures for a month."""
+    from django.core.exceptions import PermissionDenied
+
+    from zoneops.core import clock
+    from zoneops.indicators.models import SubmissionStatus
+
+    own = actor.role == "enterprise_user" and actor.enterprise_id == enterprise_id
+    if not own:
+        raise PermissionDenied(_("Only the enterprise's own contacts submit its figures."))
+    assert actor.zone is not None
+    today = clock.today(zone=actor.zone)
+    if period >= dt.date(today.year, today.month, 1):
+        raise InvalidInput.single("period", _("Figures are submitted after the month has ended."))
+    cleaned = _submission_values(values)
+    submission = (
+        MonthlySubmission.objects.select_for_update()
+        .filter(enterprise_id=enterprise_id, period=period)
+        .first()
+    )
+    if submission is not None and submission.status in (
+        SubmissionStatus.SUBMITTED,
+        SubmissionStatus.PUBLISHED,
+    ):
+        raise InvalidInput.single(
+            "status",
+            _("These figures have been handed in; ask the statistics office to return them for correction."),
+        )
+    before = dict(submission.values) if submission else None
+    if submission is None:
+        submission = MonthlySubmission(zone=actor.zone, enterprise_id=enterprise_id, period=period)
+    submission.values = cleaned
+    submission.status = SubmissionStatus.SUBMITTED if submit else SubmissionStatus.DRAFT
+    if submit:
+        submission.submitted_by = actor
+        submission.submitted_at = clock.now(zone=actor.zone)
+    submission.save()
+    audit_record(
+        actor=actor,
+        action="submission.submit" if submit else "submission.save",
+        instance=submission,
+        before=before,
+        after={"values": cleaned, "status": submission.status},
+    )
+    return submission
+
+
+@transaction.atomic
+def submission_review(
+    *, actor: User, submission: MonthlySubmission, publish: bool, note: str = ""
+) -> MonthlySubmission:
+    """Statistics staff publish a submitted month (its values become the published figures) or return it."""
+    from zoneops.core import clock
+    from zoneops.core.services import notify
+    from zoneops.indicators.models import SubmissionStatus
+
+    require_perm(actor, Perm.INDICATOR_IMPORT)
+    locked = (
+        MonthlySubmission.objects.select_for_update()
+        .select_related("enterprise", "zone")
+        .get(pk=submission.pk)
+    )
+    if locked.status != SubmissionStatus.SUBMITTED:
+        raise InvalidInput.single("status", _("Only submitted figures can be reviewed."))
+    if not publish and not note.strip():
+        raise InvalidInput.single("note", _("Say what needs correcting."))
+    counts = None
+    if publish:
+        values = {
+            (locked.enterprise_id, code, locked.period): Decimal(text) for code, text in locked.values.items()
+        }
+        counts = values_publish(zone=locked.zone, values=values, submission=locked)
+    locked.status = SubmissionStatus.PUBLISHED if publish else SubmissionStatus.RETURNED
+    locked.reviewed_by = actor
+    locked.reviewed_at = clock.now(zone=locked.zone)
+    locked.review_note = note.strip()
+    locked.save()
+    audit_record(
+        actor=actor,
+        action="submission.publish" if publish else "submission.return",
+        instance=locked,
+        after={
+            "status": locked.status,
+            "note": locked.review_note,
+            "counts": counts.as_dict() if counts else None,
+        },
+    )
+    notify(
+        zone=locked.zone,
+        event_key=f"submission:{locked.pk}:{locked.status}",
+        title=_("Your figures for %(month)s were published") % {"month": f"{locked.period:%Y-%m}"}
+        if publish
+        else _("Your figures for %(month)s were returned") % {"month": f"{locked.period:%Y-%m}"},
+        body=locked.review_note,
+        link=f"/indicators/submit/?period={locked.period:%Y-%m}",
+        users=list(locked.enterprise.users.filter(is_active=True)),
+    )
+    return locked
+
+
+def submission_reminders(*, zone: Zone) -> int:
+    """Remind each above-scale enterprise without figures for last month, from 3 days before the deadline;
+    once late, also tell the statistics staff how many are missing. Each reminder is sent once."""
+    from zoneops.accounts.models import Role
+    from zoneops.core import clock
+    from zoneops.core.services import notify
+    from zoneops.enterprises.models import Enterprise
+    from zoneops.indicators.models import SubmissionStatus
+
+    today = clock.today(zone=zone)
+    period = dt.date(today.year - (today.month == 1), (today.month - 2) % 12 + 1, 1)
+    deadline = submission_deadline(period=period)
+    if (deadline - today).days > 3:
+        return 0
+    reported = set(
+        IndicatorValue.objects.filter(zone=zone, period=period)
+        .values_list("enterprise_id", flat=True)
+        .distinct()
+    ) | set(
+        MonthlySubmission.objects.filter(
+            zone=zone, period=period, status__in=[SubmissionStatus.SUBMITTED, SubmissionStatus.PUBLISHED]
+        ).values_list("enterprise_id", flat=True)
+    )
+    missing = list(
+        Enterprise.objects.filter(zone=zone, above_scale=True, users__isnull=False)
+        .exclude(pk__in=reported)
+        .distinct()
+        .prefetch_related("users")
+    )
+    late = today > deadline
+    sent = 0
+    for enterprise in missing:
+        stage = "late" if late else "due"
+        sent += len(
+            notify(
+                zone=zone,
+                event_key=f"submission-reminder:{enterprise.pk}:{period:%Y-%m}:{stage}",
+                title=(
+                    _("Your figures for %(month)s are late (due %(deadline)s)")
+                    if late
+                    else _("Your figures for %(month)s are due by %(deadline)s")
+                )
+                % {"month": f"{period:%Y-%m}", "deadline": f"{deadline:%Y-%m-%d}"},
+                link=f"/indicators/submit/?period={period:%Y-%m}",
+                users=[u for u in enterprise.users.all() if u.is_active],
+            )
+        )
+    if late and missing:
+        sent += len(
+            notify(
+                zone=zone,
+                event_key=f"submission-late:{period:%Y-%m}",
+                title=_("%(count)d enterprises have not reported %(month)s")
+                % {"count": len(missing), "month": f"{period:%Y-%m}"},
+                link="/indicators/submissions/",
+                roles=[Role.STATISTICIAN],
+            )
+        )
+    return sent

@@ -15,4 +15,6 @@ urlpatterns = [
     path("imports/<int:batch_id>/", views.import_page, name="import"),
     path("imports/<int:batch_id>/errors.xlsx", views.import_error_report, name="import-errors"),
     path("enterprises/<int:enterprise_id>/", views.enterprise_figures, name="enterprise"),
+    path("submit/", views.submit_figures, name="submit"),
+    path("submissions/", views.review_submissions, name="submissions"),
 ]

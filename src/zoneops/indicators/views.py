@@ -34,8 +34,16 @@ from zoneops.indicators.selectors import (
     indicators,
     latest_period,
     rollup_table,
+    submissions_for_review,
+    submissions_of,
 )
-from zoneops.indicators.services import import_confirm, import_start
+from zoneops.indicators.services import (
+    import_confirm,
+    import_start,
+    submission_deadline,
+    submission_review,
+    submission_save,
+)
 
 TEN_THOUSAND = Decimal(10_000)
 
@@ -241,3 +249,104 @@ def template_download(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(reports.template_workbook(), content_type=XLSX)
     response["Content-Disposition"] = 'attachment; filename="zoneops-indicators-template.xlsx"'
     return response
+
+
+class SubmissionForm(forms.Form):
+    period = forms.CharField(label=_("Month (YYYY-MM)"), max_length=7)
+
+    def __init__(self, *args: Any, indicator_rows: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for indicator in indicator_rows:
+            unit = _("10k yuan") if indicator.unit == "yuan" else _("persons")
+            self.fields[indicator.code] = forms.CharField(
+                label=f"{indicator.name_zh} / {indicator.name_en} ({unit})",
+                required=False,
+                max_length=30,
+                widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+            )
+
+
+@login_required
+def submit_figures(request: HttpRequest) -> HttpResponse:
+    """An enterprise contact's monthly form (phone-friendly: one column, large inputs)."""
+    user = request_user(request)
+    if user.enterprise_id is None or user.role != "enterprise_user":
+        raise Http404
+    defined = list(indicators())
+    today = clock.today(zone=user.zone)
+    default_period = dt.date(today.year - (today.month == 1), (today.month - 2) % 12 + 1, 1)
+    period = parse_period(request.GET.get("period", "")) or default_period
+    existing = submissions_of(user=user).filter(period=period).first()
+    initial: dict[str, Any] = {"period": f"{period:%Y-%m}"}
+    if existing is not None:
+        for code, text in existing.values.items():
+            value = Decimal(text)
+            unit = next((i.unit for i in defined if i.code == code), "yuan")
+            initial[code] = value / TEN_THOUSAND if unit == "yuan" else value
+    form = SubmissionForm(request.POST or None, initial=initial, indicator_rows=defined)
+    if request.method == "POST" and form.is_valid():
+        chosen = parse_period(form.cleaned_data["period"])
+        if chosen is None:
+            form.add_error("period", _("Not a month: write it as YYYY-MM, e.g. 2022-04."))
+        else:
+            try:
+                submission_save(
+                    actor=user,
+                    enterprise_id=user.enterprise_id,
+                    period=chosen,
+                    values={i.code: form.cleaned_data[i.code] for i in defined if form.cleaned_data[i.code]},
+                    submit="submit" in request.POST,
+                )
+            except InvalidInput as invalid:
+                for error in invalid.errors:
+                    form.add_error(error.field if error.field in form.fields else None, error.message)
+            else:
+                return redirect(f"{request.path}?period={chosen:%Y-%m}")
+    return render(
+        request,
+        "indicators/submit.html",
+        {
+            "form": form,
+            "submission": existing,
+            "period": period,
+            "deadline": submission_deadline(period=period),
+            "history": submissions_of(user=user)[:12],
+        },
+        status=422 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+def review_submissions(request: HttpRequest) -> HttpResponse:
+    user = request_user(request)
+    require_perm(user, Perm.INDICATOR_IMPORT)
+    if request.method == "POST":
+        chosen = request.POST.get("submission", "")
+        submission = (
+            submissions_for_review(user=user).filter(pk=int(chosen)).first() if chosen.isdigit() else None
+        )
+        if submission is None:
+            raise Http404
+        try:
+            submission_review(
+                actor=user,
+                submission=submission,
+                publish=request.POST.get("action") == "publish",
+                note=request.POST.get("note", ""),
+            )
+        except InvalidInput as invalid:
+            return render(
+                request,
+                "indicators/review.html",
+                {
+                    "page": Paginator(submissions_for_review(user=user), 30).get_page(1),
+                    "error": invalid.errors[0].message,
+                },
+                status=422,
+            )
+        return redirect("indicators:submissions")
+    status = request.GET.get("status") or "submitted"
+    page = Paginator(submissions_for_review(user=user, status=status), 30).get_page(request.GET.get("page"))
+    return render(
+        request, "indicators/review.html", {"page": page, "status": status, "querystring": f"status={status}"}
+    )

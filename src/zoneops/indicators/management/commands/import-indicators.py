@@ -5,8 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
+from django.utils import translation
 
 from zoneops.accounts.models import User
 from zoneops.core.errors import InvalidInput
@@ -37,6 +39,12 @@ class Command(BaseCommand):
             period = parse_period(options["period"])
             if period is None:
                 raise CommandError("--period: write it as YYYY-MM")
+        # Messages in the user's language, else the installation's (not whatever the shell's locale is).
+        with translation.override(user.language or settings.LANGUAGE_CODE):
+            self._import(user=user, path=path, period=period, options=options)
+
+    def _import(self, *, user: User, path: Path, period: Any, options: dict[str, Any]) -> None:
+        assert user.zone is not None  # checked by handle()
         try:
             with transaction.atomic():
                 batch = import_start(
