@@ -39,8 +39,11 @@ def insert_rows(*, model: type[models.Model], fields: Sequence[str], rows: Itera
     count = 0
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            # Materialised first: a generator that queries the database while COPY holds the connection
+            # would wait on itself forever. Callers loading millions of rows call this per block.
+            materialised = list(rows)
             with cursor.cursor.copy(f"COPY {table} ({quoted}) FROM STDIN") as copy:
-                for row in rows:
+                for row in materialised:
                     copy.write_row(row)
                     count += 1
             return count
