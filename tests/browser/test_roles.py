@@ -128,3 +128,13 @@ def test_wrong_password_is_refused(page: Any, demo_url: str) -> None:
     page.get_by_label("密码").fill("wrong")
     page.get_by_role("button", name="登录").click()
     assert page.get_by_role("alert").inner_text().strip() == "用户名或密码错误。"
+
+
+def test_indicator_dashboard_draws_its_charts(page: Any, demo_url: str) -> None:
+    login(page, demo_url, "leader")
+    page.goto(f"{demo_url}/indicators/")
+    expect(page.locator('[data-testid="cluster-card"]')).to_have_count(5)
+    # ECharts draws into a canvas inside each chart container once the page script has run.
+    expect(page.locator("#trend-chart canvas")).to_have_count(1)
+    expect(page.locator("#yoy-chart canvas")).to_have_count(1)
+    screenshot(page, "indicators-leader")

@@ -14,6 +14,7 @@ document.addEventListener("DOMContentLoaded", () => {
     if (!el) return;
     const chart = echarts.init(el);
     chart.setOption({
+      animation: false,
       tooltip: { trigger: "axis" },
       legend: { type: "scroll", bottom: 0 },
       grid: { left: 60, right: 20, top: 30, bottom: 50 },
