@@ -1,129 +1,61 @@
-"""Deriving year-to-date totals and group roll-ups from published monthly values (vectorised, pandas).
+"""Deriving year-to-date totals and group roll-ups from published monthly values, in the database.
 
-Amounts are summed as integer fen (cents) in int64, so a province's totals stay exact; they go back to
-Decimal yuan when written. Called by the publishing services; never from a request.
+Two INSERT … SELECT statements do the work with window functions, so a province's 29 million monthly
+values never travel to Python: enterprise totals (month, YTD, the same YTD a year earlier), then group
+roll-ups per dimension. PostgreSQL sums exact numerics; SQLite, whose decimals are floating point, sums
+integer fen (cents) and divides once, so totals stay exact to the fen. Called by the publishing
+services; never from a request.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from decimal import Decimal
-from typing import Any, cast
 
-import numpy as np
-import pandas as pd
-from django.db import transaction
+from django.db import connection, transaction
 
 from zoneops.accounts.models import Zone
-from zoneops.chains.models import ClusterMembership
-from zoneops.core.bulk import insert_rows
-from zoneops.enterprises.models import Enterprise
-from zoneops.indicators.models import (
-    EnterprisePeriodTotal,
-    Indicator,
-    IndicatorKind,
-    IndicatorValue,
-    Rollup,
-    RollupDimension,
-)
+from zoneops.indicators.models import EnterprisePeriodTotal, Rollup, RollupDimension
+
+# Each dimension's members as (enterprise_id, member) rows; %s is the zone.
+_ENTERPRISES = "FROM enterprises_enterprise WHERE zone_id = %s"
+_MEMBERS: dict[str, str] = {
+    RollupDimension.ZONE: f"SELECT id AS enterprise_id, 'all' AS member {_ENTERPRISES}",
+    RollupDimension.CLUSTER: (
+        "SELECT cm.enterprise_id, CAST(cm.cluster_id AS VARCHAR(60)) AS member "
+        "FROM chains_clustermembership cm JOIN chains_cluster c ON c.id = cm.cluster_id WHERE c.zone_id = %s"
+    ),
+    RollupDimension.PARK: (
+        "SELECT id AS enterprise_id, CAST(park_id AS VARCHAR(60)) AS member "
+        f"{_ENTERPRISES} AND park_id IS NOT NULL"
+    ),
+    RollupDimension.DIVISION: (
+        f"SELECT id AS enterprise_id, SUBSTR(industry_id, 1, 2) AS member {_ENTERPRISES}"
+    ),
+    RollupDimension.OWNERSHIP: f"SELECT id AS enterprise_id, ownership AS member {_ENTERPRISES}",
+    RollupDimension.SCALE: (
+        "SELECT id AS enterprise_id, CASE WHEN above_scale THEN 'true' ELSE 'false' END AS member "
+        f"{_ENTERPRISES}"
+    ),
+}
 
 
-def _fen_to_yuan(value: int) -> Decimal:
-    return Decimal(int(value)).scaleb(-2)
-
-
-def _load_values(zone: Zone, codes: list[str], first_year: int, last_year: int) -> pd.DataFrame:
-    rows = IndicatorValue.objects.filter(
-        zone=zone,
-        indicator_id__in=codes,
-        period__gte=dt.date(first_year, 1, 1),
-        period__lte=dt.date(last_year, 12, 1),
-    ).values_list("enterprise_id", "indicator_id", "period", "value")
-    frame = pd.DataFrame.from_records(list(rows), columns=["enterprise", "indicator", "period", "value"])
-    if frame.empty:
-        return frame.assign(
-            fen=pd.Series(dtype="int64"), year=pd.Series(dtype="int64"), month=pd.Series(dtype="int64")
-        )
-    frame["fen"] = [int(v.scaleb(2)) for v in frame["value"]]
-    frame["fen"] = frame["fen"].astype("int64")
-    frame["year"] = [p.year for p in frame["period"]]
-    frame["month"] = [p.month for p in frame["period"]]
-    return frame.drop(columns=["value"])
-
-
-def enterprise_totals(frame: pd.DataFrame, kinds: dict[str, str]) -> pd.DataFrame:
-    """Per enterprise, indicator and month: month value, YTD and the YTD of the same month a year earlier."""
-    if frame.empty:
-        return frame.assign(ytd=pd.Series(dtype="int64"), ytd_previous=pd.Series(dtype="float64"))
-    frame = frame.sort_values(["enterprise", "indicator", "year", "month"]).reset_index(drop=True)
-    flow = frame["indicator"].map(lambda code: kinds[code] == IndicatorKind.FLOW).to_numpy()
-    cumulative = frame.groupby(["enterprise", "indicator", "year"], sort=False)["fen"].cumsum().to_numpy()
-    frame["ytd"] = np.where(flow, cumulative, frame["fen"].to_numpy())
-    previous = frame[["enterprise", "indicator", "year", "month", "ytd"]].copy()
-    previous["year"] += 1
-    previous = previous.rename(columns={"ytd": "ytd_previous"})
-    # Comparable (同口径): the enterprise reported that same month a year earlier.
-    return frame.merge(previous, on=["enterprise", "indicator", "year", "month"], how="left")
-
-
-def _memberships(zone: Zone, enterprise_ids: Iterable[int]) -> dict[str, pd.DataFrame]:
-    ids = list(enterprise_ids)
-    registry = pd.DataFrame.from_records(
-        list(
-            Enterprise.objects.filter(zone=zone, pk__in=ids).values_list(
-                "pk", "park_id", "industry_id", "ownership", "above_scale"
-            )
-        ),
-        columns=["enterprise", "park", "industry", "ownership", "above_scale"],
-    )
-    clusters = pd.DataFrame.from_records(
-        list(
-            ClusterMembership.objects.filter(enterprise_id__in=ids).values_list("enterprise_id", "cluster_id")
-        ),
-        columns=["enterprise", "member"],
-    )
-    members: dict[str, pd.DataFrame] = {
-        RollupDimension.ZONE: registry.assign(member="all")[["enterprise", "member"]],
-        RollupDimension.CLUSTER: clusters.astype({"member": str}),
-        RollupDimension.PARK: registry.dropna(subset=["park"]).assign(
-            member=lambda f: f["park"].astype("int64").astype(str)
-        )[["enterprise", "member"]],
-        RollupDimension.DIVISION: registry.assign(member=registry["industry"].str[:2])[
-            ["enterprise", "member"]
-        ],
-        RollupDimension.OWNERSHIP: registry.assign(member=registry["ownership"])[["enterprise", "member"]],
-        RollupDimension.SCALE: registry.assign(
-            member=registry["above_scale"].map({True: "true", False: "false"})
-        )[["enterprise", "member"]],
+def _dialect() -> dict[str, str]:
+    if connection.vendor == "postgresql":
+        return {
+            "year": "CAST(EXTRACT(YEAR FROM {col}) AS INTEGER)",
+            "month": "CAST(EXTRACT(MONTH FROM {col}) AS INTEGER)",
+            "year_before": "CAST({col} - INTERVAL '1 year' AS DATE)",
+            "amount": "{col}",
+            "money": "{expr}",
+        }
+    return {
+        "year": "CAST(STRFTIME('%%Y', {col}) AS INTEGER)",
+        "month": "CAST(STRFTIME('%%m', {col}) AS INTEGER)",
+        "year_before": "DATE({col}, '-1 year')",
+        "amount": "CAST(ROUND({col} * 100) AS INTEGER)",
+        "money": "({expr}) / 100.0",
     }
-    return members
-
-
-def rollups(totals: pd.DataFrame, members: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """Group sums per dimension member, indicator and month, with comparable YoY bases."""
-    parts = []
-    totals = totals.assign(
-        comparable=totals["ytd_previous"].notna(),
-        comparable_ytd=np.where(totals["ytd_previous"].notna(), totals["ytd"], 0),
-        comparable_previous=totals["ytd_previous"].fillna(0).astype("int64"),
-    )
-    for dimension, mapping in members.items():
-        joined = totals.merge(mapping, on="enterprise", how="inner")
-        if joined.empty:
-            continue
-        grouped = joined.groupby(["member", "indicator", "year", "month"], sort=False).agg(
-            month_value=("fen", "sum"),
-            ytd=("ytd", "sum"),
-            comparable_ytd=("comparable_ytd", "sum"),
-            comparable_previous=("comparable_previous", "sum"),
-            enterprises=("enterprise", "nunique"),
-            comparable_enterprises=("comparable", "sum"),
-        )
-        parts.append(grouped.reset_index().assign(dimension=str(dimension)))
-    if not parts:
-        return pd.DataFrame()
-    return pd.concat(parts, ignore_index=True)
 
 
 @transaction.atomic
@@ -131,69 +63,80 @@ def totals_refresh(*, zone: Zone, codes: Iterable[str], years: Iterable[int]) ->
     """Recompute enterprise totals and roll-ups of the given years (and the year after each, whose
     year-on-year bases they are). Returns the number of roll-up rows written."""
     code_list = sorted(set(codes))
-    year_list = sorted(set(years) | {y + 1 for y in years})
+    year_set = set(years)
+    year_list = sorted(year_set | {y + 1 for y in year_set})
     if not code_list or not year_list:
         return 0
-    kinds = dict(Indicator.objects.filter(code__in=code_list).values_list("code", "kind"))
-    frame = _load_values(zone, code_list, year_list[0] - 1, year_list[-1])
-    totals = enterprise_totals(frame, kinds)
-    totals = totals[totals["year"].isin(year_list)] if not totals.empty else totals
-    first, last = dt.date(year_list[0], 1, 1), dt.date(year_list[-1], 12, 1)
+    ops = connection.ops
+    first = ops.adapt_datefield_value(dt.date(year_list[0], 1, 1))
+    last = ops.adapt_datefield_value(dt.date(year_list[-1], 12, 1))
+    history = ops.adapt_datefield_value(dt.date(year_list[0] - 1, 1, 1))
     EnterprisePeriodTotal.objects.filter(
         zone=zone, indicator_id__in=code_list, period__gte=first, period__lte=last
     ).delete()
     Rollup.objects.filter(zone=zone, indicator_id__in=code_list, period__gte=first, period__lte=last).delete()
-    if totals.empty:
-        return 0
-    insert_rows(
-        model=EnterprisePeriodTotal,
-        fields=["zone_id", "enterprise_id", "indicator_id", "period", "month_value", "ytd", "ytd_previous"],
-        rows=(
-            (
-                zone.pk,
-                int(e),
-                code,
-                dt.date(int(y), int(m), 1),
-                _fen_to_yuan(f),
-                _fen_to_yuan(t),
-                None if p != p else _fen_to_yuan(int(p)),  # NaN: no value a year earlier
-            )
-            for e, code, y, m, f, t, p in totals[
-                ["enterprise", "indicator", "year", "month", "fen", "ytd", "ytd_previous"]
-            ].itertuples(index=False, name=None)
-        ),
-    )
-    grouped = rollups(totals, _memberships(zone, totals["enterprise"].unique().tolist()))
-    insert_rows(
-        model=Rollup,
-        fields=[
-            "zone_id",
-            "dimension",
-            "member",
-            "indicator_id",
-            "period",
-            "month_value",
-            "ytd",
-            "comparable_ytd",
-            "comparable_ytd_previous",
-            "enterprises",
-            "comparable_enterprises",
-        ],
-        rows=(
-            (
-                zone.pk,
-                row.dimension,
-                str(row.member),
-                row.indicator,
-                dt.date(int(row.year), int(row.month), 1),
-                _fen_to_yuan(row.month_value),
-                _fen_to_yuan(row.ytd),
-                _fen_to_yuan(row.comparable_ytd),
-                _fen_to_yuan(row.comparable_previous),
-                int(row.enterprises),
-                int(row.comparable_enterprises),
-            )
-            for row in cast("Iterable[Any]", grouped.itertuples(index=False))
-        ),
-    )
-    return len(grouped)
+    d = _dialect()
+    codes_sql = ", ".join(["%s"] * len(code_list))
+    amount = d["amount"].format(col="iv.value")
+    year = d["year"].format(col="iv.period")
+    month = d["month"].format(col="iv.period")
+    # The same month a year earlier is the previous row of the (enterprise, indicator, month) series when
+    # its year is one less: a window, not a self-join, so the work stays linear.
+    totals_sql = f"""
+        INSERT INTO indicators_enterpriseperiodtotal
+            (zone_id, enterprise_id, indicator_id, period, month_value, ytd, ytd_previous)
+        WITH base AS (
+            SELECT iv.enterprise_id, iv.indicator_id, iv.period, iv.value AS month_value,
+                {year} AS yr, {month} AS mo,
+                CASE WHEN ind.kind = 'flow'
+                     THEN SUM({amount}) OVER (
+                         PARTITION BY iv.enterprise_id, iv.indicator_id, {year}
+                         ORDER BY iv.period ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
+                     ELSE {amount} END AS ytd
+            FROM indicators_indicatorvalue iv
+            JOIN indicators_indicator ind ON ind.code = iv.indicator_id
+            WHERE iv.zone_id = %s AND iv.indicator_id IN ({codes_sql}) AND iv.period >= %s AND iv.period <= %s
+        ), t AS (
+            SELECT base.*,
+                LAG(ytd) OVER (PARTITION BY enterprise_id, indicator_id, mo ORDER BY yr) AS prev_ytd,
+                LAG(yr) OVER (PARTITION BY enterprise_id, indicator_id, mo ORDER BY yr) AS prev_yr
+            FROM base
+        )
+        SELECT %s, enterprise_id, indicator_id, period, month_value,
+               {d["money"].format(expr="ytd")},
+               CASE WHEN prev_yr = yr - 1 THEN {d["money"].format(expr="prev_ytd")} END
+        FROM t
+        WHERE period >= %s AND period <= %s
+    """  # noqa: S608 - only fixed SQL fragments are interpolated; values are parameters
+    written = 0
+    with connection.cursor() as cursor:
+        cursor.execute(totals_sql, [zone.pk, *code_list, history, last, zone.pk, first, last])
+        money = d["money"]
+        total_amount = d["amount"]
+        for dimension, members in _MEMBERS.items():
+            rollup_sql = f"""
+                INSERT INTO indicators_rollup
+                    (zone_id, dimension, member, indicator_id, period, month_value, ytd, comparable_ytd,
+                     comparable_ytd_previous, enterprises, comparable_enterprises)
+                SELECT %s, %s, m.member, t.indicator_id, t.period,
+                    {money.format(expr="SUM(" + total_amount.format(col="t.month_value") + ")")},
+                    {money.format(expr="SUM(" + total_amount.format(col="t.ytd") + ")")},
+                    {
+                money.format(
+                    expr="SUM(CASE WHEN t.ytd_previous IS NULL THEN 0 ELSE "
+                    + total_amount.format(col="t.ytd")
+                    + " END)"
+                )
+            },
+                    {
+                money.format(expr="SUM(COALESCE(" + total_amount.format(col="t.ytd_previous") + ", 0))")
+            },
+                    COUNT(*), COUNT(t.ytd_previous)
+                FROM indicators_enterpriseperiodtotal t
+                JOIN ({members}) m ON m.enterprise_id = t.enterprise_id
+                WHERE t.zone_id = %s AND t.indicator_id IN ({codes_sql}) AND t.period >= %s AND t.period <= %s
+                GROUP BY m.member, t.indicator_id, t.period
+            """  # noqa: S608
+            cursor.execute(rollup_sql, [zone.pk, str(dimension), zone.pk, zone.pk, *code_list, first, last])
+            written += max(cursor.rowcount, 0)
+    return written
