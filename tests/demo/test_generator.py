@@ -37,3 +37,25 @@ def test_generate_is_deterministic_and_resumable() -> None:
 def test_generate_refuses_a_negative_size() -> None:
     with pytest.raises(ValueError, match="negative"):
         generate_zone(enterprises=-1, seed=1)
+
+
+def test_generated_figures_resume_and_feed_the_rollups() -> None:
+    import datetime as dt
+
+    from zoneops.demo.generator import generate_figures
+    from zoneops.indicators.models import ClusterTarget, IndicatorValue, Rollup
+
+    zone = generate_zone(enterprises=30, seed=11).zone
+    first = generate_figures(zone=zone, seed=11, months=24)
+    assert (first.values, first.created) == (30 * 24 * 8, 30 * 24 * 8)
+    assert generate_figures(zone=zone, seed=11, months=24).created == 0
+    zone_total = Rollup.objects.get(
+        zone=zone, dimension="zone", indicator_id="revenue", period=dt.date(2021, 12, 1)
+    )
+    assert zone_total.enterprises == 30
+    assert zone_total.ytd == sum(
+        IndicatorValue.objects.filter(zone=zone, indicator_id="revenue", period__year=2021).values_list(
+            "value", flat=True
+        )
+    )
+    assert ClusterTarget.objects.filter(zone=zone, year=2021).exists()

@@ -8,12 +8,15 @@ would have made. Later capabilities extend the generated zone with their own dat
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db import connection, transaction
+from django.utils import timezone
 
 from zoneops.accounts.models import Department, Zone
 from zoneops.chains.models import Cluster, ClusterMembership
@@ -124,3 +127,127 @@ def generate_zone(
     return GenerateResult(
         zone=zone, enterprises=total, created=created, seconds=time.perf_counter() - started
     )
+
+
+FIGURE_BLOCK = 1_000
+_SEASONAL = (0.066, 0.056, 0.081, 0.081, 0.083, 0.085, 0.083, 0.084, 0.088, 0.086, 0.092, 0.115)
+_RATIOS = {  # indicator → share of revenue (employees: persons per 10 million yuan of annual revenue)
+    "output_value": 1.0,
+    "added_value": 0.27,
+    "profit": 0.06,
+    "tax": 0.033,
+    "rd_expense": 0.03,
+    "export_value": 0.2,
+}
+
+
+@dataclass(frozen=True)
+class FiguresResult:
+    values: int
+    created: int
+    seconds: float
+
+
+def _month(first: dt.date, offset: int) -> dt.date:
+    index = first.year * 12 + first.month - 1 + offset
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def generate_figures(
+    *,
+    zone: Zone,
+    seed: int,
+    months: int,
+    first: dt.date = dt.date(2020, 1, 1),
+    progress: Callable[[int, int], None] | None = None,
+) -> FiguresResult:
+    """Monthly values of the eight indicators for every enterprise of a generated zone (benchmarks).
+
+    Deterministic per (seed, block of enterprises); enterprises that already have values are skipped,
+    so an interrupted run resumes. Totals and roll-ups are refreshed once at the end."""
+    import numpy as np
+
+    from zoneops.core.bulk import insert_rows
+    from zoneops.indicators.models import ClusterTarget, IndicatorValue, Rollup
+    from zoneops.indicators.totals import totals_refresh
+
+    started = time.perf_counter()
+    done = set(IndicatorValue.objects.filter(zone=zone).values_list("enterprise_id", flat=True).distinct())
+    ids = list(Enterprise.objects.filter(zone=zone).order_by("pk").values_list("pk", "above_scale"))
+    periods = [_month(first, m) for m in range(months)]
+    season = np.array([_SEASONAL[p.month - 1] for p in periods])
+    years = np.array([p.year - first.year for p in periods])
+    moment = timezone.now()
+    created = 0
+    for start in range(0, len(ids), FIGURE_BLOCK):
+        block = [(pk, above) for pk, above in ids[start : start + FIGURE_BLOCK] if pk not in done]
+        if not block:
+            continue
+        rng = np.random.default_rng([seed, start])
+        count = len(block)
+        above = np.array([a for _, a in block])
+        annual = np.where(above, rng.lognormal(19.2, 0.8, count), rng.uniform(3e6, 19e6, count))
+        growth = rng.uniform(-0.15, 0.35, count)
+        # revenue[e, m] in fen: annual × growth^year × season × noise
+        revenue = (
+            (
+                annual[:, None]
+                * (1 + growth[:, None]) ** years[None, :]
+                * season[None, :]
+                * rng.uniform(0.95, 1.05, (count, months))
+                * 100
+            )
+            .round()
+            .astype(np.int64)
+        )
+        series = {"revenue": revenue}
+        for code, ratio in _RATIOS.items():
+            factor = rng.uniform(0.6, 1.4, count)[:, None] * ratio
+            series[code] = (revenue * factor).round().astype(np.int64)
+        staff = np.maximum(5, (annual / rng.uniform(0.8e6, 2.6e6, count))).round().astype(np.int64)
+        rows: list[tuple[object, ...]] = []
+        for code, values in series.items():
+            for e_index, (pk, _) in enumerate(block):
+                row = values[e_index]
+                rows.extend(
+                    (zone.pk, pk, code, periods[m], Decimal(int(row[m])).scaleb(-2), 1, moment)
+                    for m in range(months)
+                )
+        for e_index, (pk, _) in enumerate(block):
+            rows.extend(
+                (zone.pk, pk, "employees", p, Decimal(int(staff[e_index])), 1, moment) for p in periods
+            )
+        with transaction.atomic():
+            insert_rows(
+                model=IndicatorValue,
+                fields=[
+                    "zone_id",
+                    "enterprise_id",
+                    "indicator_id",
+                    "period",
+                    "value",
+                    "revision",
+                    "updated_at",
+                ],
+                rows=rows,
+            )
+        created += len(rows)
+        if progress is not None:
+            progress(min(start + FIGURE_BLOCK, len(ids)), len(ids))
+    if created:
+        codes = ["revenue", "employees", *_RATIOS]
+        totals_refresh(zone=zone, codes=codes, years=range(first.year, periods[-1].year + 1))
+        last_year = periods[-1].year
+        # Targets: each cluster to grow 12% on its previous year.
+        for row in Rollup.objects.filter(
+            zone=zone, dimension="cluster", indicator_id="revenue", period=dt.date(last_year - 1, 12, 1)
+        ):
+            ClusterTarget.objects.update_or_create(
+                zone=zone,
+                cluster_id=int(row.member),
+                indicator_id="revenue",
+                year=last_year,
+                defaults={"value": (row.ytd * Decimal("1.12")).quantize(Decimal("0.01"))},
+            )
+    total = IndicatorValue.objects.filter(zone=zone).count()
+    return FiguresResult(values=total, created=created, seconds=time.perf_counter() - started)

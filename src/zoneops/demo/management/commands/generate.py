@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from zoneops.demo.generator import generate_zone
+from zoneops.demo.generator import generate_figures, generate_zone
 
 
 class Command(BaseCommand):
@@ -15,6 +15,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--enterprises", type=int, required=True)
         parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument(
+            "--months", type=int, default=0, help="also monthly figures of the 8 indicators, from 2020-01"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["enterprises"] < 1:
@@ -28,3 +31,11 @@ class Command(BaseCommand):
             f"zone {result.zone.code} (id {result.zone.pk}): {result.enterprises} enterprises, "
             f"{result.created} created in {result.seconds:.1f} s"
         )
+        if options["months"] > 0:
+            figures = generate_figures(
+                zone=result.zone, seed=options["seed"], months=options["months"], progress=progress
+            )
+            self.stdout.write(
+                f"figures: {figures.values} monthly values, {figures.created} created "
+                f"in {figures.seconds:.1f} s"
+            )
