@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 from zoneops import __version__
 from zoneops.accounts.services import user_set_language
 from zoneops.chains.selectors import cluster_list
-from zoneops.core.access import Perm, require_perm
+from zoneops.core.access import Perm, is_enterprise_user, require_perm
 from zoneops.core.selectors import audit_log, notifications_for
 from zoneops.core.services import notification_mark_read
 from zoneops.core.web import request_user
@@ -47,7 +47,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
-    if user.enterprise_id is not None and user.role == "enterprise_user":
+    if user.enterprise_id is not None and is_enterprise_user(user):
         return redirect("enterprises:detail", enterprise_id=user.enterprise_id)
     context = {"summary": registry_summary(user=user), "clusters": cluster_list(user=user)}
     return render(request, "core/home.html", context)

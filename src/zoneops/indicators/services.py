@@ -7,25 +7,31 @@ import datetime as dt
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from zoneops.accounts.models import User, Zone
-from zoneops.core.access import Perm, require_perm
-from zoneops.core.errors import InvalidInput
-from zoneops.core.services import audit_record
+from zoneops.accounts.models import Role, User, Zone
+from zoneops.core import clock
+from zoneops.core.access import Perm, is_enterprise_user, require_perm
+from zoneops.core.errors import FieldError, InvalidInput
+from zoneops.core.services import audit_record, notify
+from zoneops.enterprises.models import Enterprise
 from zoneops.indicators.models import (
     ClusterTarget,
     ImportBatch,
     ImportStatus,
+    Indicator,
     IndicatorValue,
     IndicatorValueRevision,
     MonthlySubmission,
+    SubmissionStatus,
 )
-from zoneops.indicators.parsing import CellProblem, FileUnreadable, parse_sheet, read_rows
+from zoneops.indicators.parsing import CellProblem, FileUnreadable, parse_number, parse_sheet, read_rows
 from zoneops.indicators.totals import totals_refresh
 from zoneops.indicators.validation import Key, validate_sheet
 
@@ -317,20 +323,12 @@ def cluster_target_set(
 
 def submission_deadline(*, period: dt.date) -> dt.date:
     """Figures for a month are due on the zone's deadline day of the following month."""
-    from django.conf import settings
-
     following = dt.date(period.year + period.month // 12, period.month % 12 + 1, 1)
     return following.replace(day=settings.ZONEOPS_SUBMISSION_DEADLINE_DAY)
 
 
 def _submission_values(values: Mapping[str, object]) -> dict[str, str]:
     """Validate a form's values (money in 万元, heads in persons) and return them in yuan, as text."""
-    from decimal import InvalidOperation
-
-    from zoneops.core.errors import FieldError
-    from zoneops.indicators.models import Indicator
-    from zoneops.indicators.parsing import parse_number
-
     indicators = {i.code: i for i in Indicator.objects.all()}
     errors: list[FieldError] = []
     cleaned: dict[str, str] = {}
@@ -368,12 +366,7 @@ def submission_save(
     *, actor: User, enterprise_id: int, period: dt.date, values: Mapping[str, object], submit: bool
 ) -> MonthlySubmission:
     """An enterprise saves (and, when ``submit``, hands in) its own figures for a month."""
-    from django.core.exceptions import PermissionDenied
-
-    from zoneops.core import clock
-    from zoneops.indicators.models import SubmissionStatus
-
-    own = actor.role == "enterprise_user" and actor.enterprise_id == enterprise_id
+    own = is_enterprise_user(actor) and actor.enterprise_id == enterprise_id
     if not own:
         raise PermissionDenied(_("Only the enterprise's own contacts submit its figures."))
     assert actor.zone is not None
@@ -418,10 +411,6 @@ def submission_review(
     *, actor: User, submission: MonthlySubmission, publish: bool, note: str = ""
 ) -> MonthlySubmission:
     """Statistics staff publish a submitted month (its values become the published figures) or return it."""
-    from zoneops.core import clock
-    from zoneops.core.services import notify
-    from zoneops.indicators.models import SubmissionStatus
-
     require_perm(actor, Perm.INDICATOR_IMPORT)
     locked = (
         MonthlySubmission.objects.select_for_update()
@@ -469,12 +458,6 @@ def submission_review(
 def submission_reminders(*, zone: Zone) -> int:
     """Remind each above-scale enterprise without figures for last month, from 3 days before the deadline;
     once late, also tell the statistics staff how many are missing. Each reminder is sent once."""
-    from zoneops.accounts.models import Role
-    from zoneops.core import clock
-    from zoneops.core.services import notify
-    from zoneops.enterprises.models import Enterprise
-    from zoneops.indicators.models import SubmissionStatus
-
     today = clock.today(zone=zone)
     period = dt.date(today.year - (today.month == 1), (today.month - 2) % 12 + 1, 1)
     deadline = submission_deadline(period=period)

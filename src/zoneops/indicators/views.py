@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 
 from zoneops.core import clock
-from zoneops.core.access import Perm, has_perm, require_perm
+from zoneops.core.access import Perm, has_perm, is_enterprise_user, require_perm
 from zoneops.core.errors import InvalidInput
 from zoneops.core.excel import XLSX
 from zoneops.core.web import request_user
@@ -270,7 +270,7 @@ class SubmissionForm(forms.Form):
 def submit_figures(request: HttpRequest) -> HttpResponse:
     """An enterprise contact's monthly form (phone-friendly: one column, large inputs)."""
     user = request_user(request)
-    if user.enterprise_id is None or user.role != "enterprise_user":
+    if user.enterprise_id is None or not is_enterprise_user(user):
         raise Http404
     defined = list(indicators())
     today = clock.today(zone=user.zone)
