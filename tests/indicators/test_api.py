@@ -107,3 +107,42 @@ def test_period_and_indicator_validation(api_as: Any) -> None:
     unknown = api.get("/api/v1/indicators/clusters", indicator="happiness")
     assert unknown.status_code == 422
     assert unknown.json()["errors"][0]["field"] == "indicator"
+
+
+@pytest.mark.parametrize(
+    "username", ["admin", "leader", "supervisor", "invest", "projects", "stats", "hp", "weigao"]
+)
+def test_definitions_and_template_for_every_role(api_as: Any, username: str) -> None:
+    api = api_as(username)
+    codes = [i["code"] for i in api.get("/api/v1/indicators").json()]
+    assert codes == [
+        "revenue",
+        "output_value",
+        "added_value",
+        "profit",
+        "tax",
+        "employees",
+        "rd_expense",
+        "export_value",
+    ]
+    assert api.get("/api/v1/indicators/template").status_code == 200
+
+
+def test_anonymous_gets_401_everywhere(api_as: Any, zone: Any) -> None:
+    api = api_as(None)
+    hp = weihai.enterprise_by_key(zone, "hp")
+    for path in (
+        "/api/v1/indicators",
+        "/api/v1/indicators/template",
+        "/api/v1/indicators/clusters",
+        "/api/v1/indicators/imports",
+        f"/api/v1/enterprises/{hp.pk}/indicators?year=2021",
+    ):
+        assert api.get(path).status_code == 401, path
+
+
+@pytest.mark.parametrize("username", ["admin", "leader", "supervisor", "invest", "projects", "stats"])
+def test_staff_read_any_enterprise_figures(api_as: Any, zone: Any, username: str) -> None:
+    weigao = weihai.enterprise_by_key(zone, "weigao")
+    body = api_as(username).get(f"/api/v1/enterprises/{weigao.pk}/indicators", year=2022).json()
+    assert len(body["values"]) == 4 * 8
