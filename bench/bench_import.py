@@ -64,7 +64,8 @@ def main() -> int:
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS bench_copy")
         cursor.execute(
-            "CREATE TABLE bench_copy (enterprise_id bigint, indicator_id varchar(40), period date, value numeric(20,2))"
+            "CREATE TABLE bench_copy "
+            "(enterprise_id bigint, indicator_id varchar(40), period date, value numeric(20,2))"
         )
         buffer = io.StringIO("".join(f"{e}\t{c}\t{p}\t{v}\n" for e, c, p, v in long_rows))
         begin = time.perf_counter()
