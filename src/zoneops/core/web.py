@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.http import Http404, HttpRequest
 
 from zoneops.accounts.models import User
 
@@ -38,3 +40,11 @@ def request_user(request: HttpRequest) -> User:
     if not isinstance(user, User):
         raise PermissionDenied
     return user
+
+
+def or_404[T](read: Callable[[], T]) -> T:
+    """Run a selector's get; an object the user may not see (or that does not exist) is a 404 page."""
+    try:
+        return read()
+    except ObjectDoesNotExist as missing:
+        raise Http404 from missing

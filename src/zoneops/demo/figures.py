@@ -18,10 +18,10 @@ from decimal import Decimal
 
 from zoneops.accounts.models import Zone
 from zoneops.chains.models import Cluster, ClusterMembership
-from zoneops.core.bulk import insert_rows
 from zoneops.demo import weihai
 from zoneops.enterprises.models import Enterprise
 from zoneops.indicators.models import ClusterTarget, IndicatorValue
+from zoneops.indicators.services import values_insert
 from zoneops.indicators.totals import totals_refresh
 
 SEED = 2021_0508
@@ -204,13 +204,11 @@ def _values(zone: Zone) -> Iterator[IndicatorValue]:
 
 def load_figures(zone: Zone) -> None:
     IndicatorValue.objects.filter(zone=zone).delete()
-    insert_rows(
-        model=IndicatorValue,
-        fields=["zone_id", "enterprise_id", "indicator_id", "period", "value", "revision", "updated_at"],
+    values_insert(
         rows=(
-            (v.zone_id, v.enterprise_id, v.indicator_id, v.period, v.value, 1, v.updated_at)
+            (v.zone_id, v.enterprise_id, v.indicator_id, v.period, v.value, None, None, 1, v.updated_at)
             for v in _values(zone)
-        ),
+        )
     )
     for code, target in CLUSTER_TARGETS_2022.items():
         cluster = Cluster.objects.get(zone=zone, code=code)

@@ -167,8 +167,8 @@ def generate_figures(
     so an interrupted run resumes. Totals and roll-ups are refreshed once at the end."""
     import numpy as np
 
-    from zoneops.core.bulk import insert_rows
     from zoneops.indicators.models import ClusterTarget, IndicatorValue, Rollup
+    from zoneops.indicators.services import values_insert
     from zoneops.indicators.totals import totals_refresh
 
     started = time.perf_counter()
@@ -210,27 +210,16 @@ def generate_figures(
             for e_index, (pk, _) in enumerate(block):
                 row = values[e_index]
                 rows.extend(
-                    (zone.pk, pk, code, periods[m], Decimal(int(row[m])).scaleb(-2), 1, moment)
+                    (zone.pk, pk, code, periods[m], Decimal(int(row[m])).scaleb(-2), None, None, 1, moment)
                     for m in range(months)
                 )
         for e_index, (pk, _) in enumerate(block):
             rows.extend(
-                (zone.pk, pk, "employees", p, Decimal(int(staff[e_index])), 1, moment) for p in periods
+                (zone.pk, pk, "employees", p, Decimal(int(staff[e_index])), None, None, 1, moment)
+                for p in periods
             )
         with transaction.atomic():
-            insert_rows(
-                model=IndicatorValue,
-                fields=[
-                    "zone_id",
-                    "enterprise_id",
-                    "indicator_id",
-                    "period",
-                    "value",
-                    "revision",
-                    "updated_at",
-                ],
-                rows=rows,
-            )
+            values_insert(rows=rows)
         created += len(rows)
         if progress is not None:
             progress(min(start + FIGURE_BLOCK, len(ids)), len(ids))

@@ -15,7 +15,7 @@ from zoneops.chains.selectors import cluster_list
 from zoneops.core.access import Perm, has_perm, is_enterprise_user, require_perm
 from zoneops.core.errors import InvalidInput
 from zoneops.core.selectors import audit_events_for
-from zoneops.core.web import parse_bool, request_user
+from zoneops.core.web import or_404, parse_bool, request_user
 from zoneops.enterprises.models import Enterprise, Ownership
 from zoneops.enterprises.selectors import (
     EnterpriseFilters,
@@ -64,10 +64,7 @@ def enterprise_index(request: HttpRequest) -> HttpResponse:
 @login_required
 def enterprise_detail(request: HttpRequest, enterprise_id: int) -> HttpResponse:
     user = request_user(request)
-    try:
-        enterprise = enterprise_get(user=user, enterprise_id=enterprise_id)
-    except Enterprise.DoesNotExist as missing:
-        raise Http404 from missing
+    enterprise = or_404(lambda: enterprise_get(user=user, enterprise_id=enterprise_id))
     context = {
         "enterprise": enterprise,
         "can_edit": has_perm(user, Perm.ENTERPRISE_EDIT),
@@ -149,8 +146,5 @@ def enterprise_new(request: HttpRequest) -> HttpResponse:
 @login_required
 def enterprise_edit(request: HttpRequest, enterprise_id: int) -> HttpResponse:
     user = request_user(request)
-    try:
-        enterprise = enterprise_get(user=user, enterprise_id=enterprise_id)
-    except Enterprise.DoesNotExist as missing:
-        raise Http404 from missing
+    enterprise = or_404(lambda: enterprise_get(user=user, enterprise_id=enterprise_id))
     return _edit(request, enterprise)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -48,6 +48,25 @@ class PublishCounts:
 
     def as_dict(self) -> dict[str, int]:
         return {"created": self.created, "updated": self.updated, "unchanged": self.unchanged}
+
+
+VALUE_FIELDS = (
+    "zone_id",
+    "enterprise_id",
+    "indicator_id",
+    "period",
+    "value",
+    "batch_id",
+    "submission_id",
+    "revision",
+    "updated_at",
+)
+
+
+def values_insert(*, rows: Iterable[Sequence[object]]) -> int:
+    """Insert new monthly values as given, in ``VALUE_FIELDS`` order: the bulk path shared by publishing and
+    by generated data. No history and no totals here; callers refresh totals once at the end."""
+    return insert_rows(model=IndicatorValue, fields=VALUE_FIELDS, rows=rows)
 
 
 def values_publish(
@@ -117,21 +136,7 @@ def values_publish(
         )
         touched.add((code, period.year))
     # New values go in with COPY (PostgreSQL) or executemany: an import may bring a million of them.
-    insert_rows(
-        model=IndicatorValue,
-        fields=[
-            "zone_id",
-            "enterprise_id",
-            "indicator_id",
-            "period",
-            "value",
-            "batch_id",
-            "submission_id",
-            "revision",
-            "updated_at",
-        ],
-        rows=created,
-    )
+    values_insert(rows=created)
     IndicatorValueRevision.objects.bulk_create(history, batch_size=5_000)
     IndicatorValue.objects.bulk_update(
         changed, ["value", "batch", "submission", "revision", "updated_at"], batch_size=5_000

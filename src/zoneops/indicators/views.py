@@ -18,11 +18,10 @@ from zoneops.core import clock
 from zoneops.core.access import Perm, has_perm, is_enterprise_user, require_perm
 from zoneops.core.errors import InvalidInput
 from zoneops.core.excel import XLSX
-from zoneops.core.web import request_user
-from zoneops.enterprises.models import Enterprise
+from zoneops.core.web import or_404, request_user
 from zoneops.enterprises.selectors import enterprise_get
 from zoneops.indicators import reports
-from zoneops.indicators.models import ImportBatch, ImportStatus, RollupDimension
+from zoneops.indicators.models import ImportStatus, RollupDimension
 from zoneops.indicators.parsing import parse_period
 from zoneops.indicators.selectors import (
     cluster_progress,
@@ -132,10 +131,7 @@ def rankings_page(request: HttpRequest) -> HttpResponse:
 @login_required
 def enterprise_figures(request: HttpRequest, enterprise_id: int) -> HttpResponse:
     user = request_user(request)
-    try:
-        enterprise = enterprise_get(user=user, enterprise_id=enterprise_id)
-    except Enterprise.DoesNotExist as missing:
-        raise Http404 from missing
+    enterprise = or_404(lambda: enterprise_get(user=user, enterprise_id=enterprise_id))
     try:
         year = int(request.GET.get("year", "2022"))
     except ValueError:
@@ -208,10 +204,7 @@ def imports_page(request: HttpRequest) -> HttpResponse:
 @login_required
 def import_page(request: HttpRequest, batch_id: int) -> HttpResponse:
     user = request_user(request)
-    try:
-        batch = import_get(user=user, batch_id=batch_id)
-    except ImportBatch.DoesNotExist as missing:
-        raise Http404 from missing
+    batch = or_404(lambda: import_get(user=user, batch_id=batch_id))
     if request.method == "POST" and batch.status == ImportStatus.AWAITING_CONFIRMATION:
         import_confirm(actor=user, batch=batch)
         return redirect("indicators:import", batch_id=batch.pk)
@@ -223,10 +216,7 @@ def import_page(request: HttpRequest, batch_id: int) -> HttpResponse:
 
 @login_required
 def import_error_report(request: HttpRequest, batch_id: int) -> HttpResponse:
-    try:
-        batch = import_get(user=request_user(request), batch_id=batch_id)
-    except ImportBatch.DoesNotExist as missing:
-        raise Http404 from missing
+    batch = or_404(lambda: import_get(user=request_user(request), batch_id=batch_id))
     response = HttpResponse(reports.error_report(batch), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="import-{batch.pk}-errors.xlsx"'
     return response
