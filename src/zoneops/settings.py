@@ -207,6 +207,7 @@ LOGIN_FAILURE_WINDOW_SECONDS = int(os.environ.get("ZONEOPS_LOGIN_FAILURE_WINDOW"
 LANGUAGE_CODE = os.environ.get("ZONEOPS_LANGUAGE", "zh-hans")
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["zoneops.formats"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = "Asia/Shanghai"

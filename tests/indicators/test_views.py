@@ -93,3 +93,9 @@ def test_upload_through_the_page_then_follow_the_job(
     assert "不是数字：“abc”。" in page
     fragment = client.get(response["Location"], headers={"HX-Request": "true"}).content.decode()
     assert "<html" not in fragment
+
+
+def test_chinese_tables_group_thousands_with_commas(page_as: Any) -> None:
+    content = page_as("leader").get("/indicators/", {"period": "2021-12"}).content.decode()
+    # Electronics ended 2021 at 86.0 bn yuan = 8,600,000 万元.
+    assert "8,600,000" in content
