@@ -258,7 +258,7 @@ def rankings(
             name_en=row.enterprise.name_en,
             value=row.ytd,
             previous=row.ytd_previous or Decimal(0),
-            growth=Decimal(row.growth).quantize(Decimal("0.01")),  # type: ignore[attr-defined]
+            growth=(row.growth or Decimal(0)).quantize(Decimal("0.01")),
         )
         for index, row in enumerate(rows, start=1)
     ]

@@ -223,6 +223,9 @@ class EnterprisePeriodTotal(models.Model):
     ytd = models.DecimalField(max_digits=22, decimal_places=2)
     # The same months a year earlier; null when the enterprise reported nothing for that month then.
     ytd_previous = models.DecimalField(max_digits=22, decimal_places=2, null=True)
+    # Percent growth of the YTD on ytd_previous (null without a positive base); stored and indexed so
+    # rankings over a province are an index range scan, not a computation per request.
+    growth = models.DecimalField(max_digits=24, decimal_places=6, null=True)
 
     class Meta:
         constraints = [
@@ -230,7 +233,12 @@ class EnterprisePeriodTotal(models.Model):
                 fields=["enterprise", "indicator", "period"], name="enterprise_total_unique"
             ),
         ]
-        indexes = [models.Index(fields=["zone", "indicator", "period"], name="enterprise_total_zone_idx")]
+        indexes = [
+            models.Index(fields=["zone", "indicator", "period"], name="enterprise_total_zone_idx"),
+            models.Index(
+                fields=["zone", "indicator", "period", "growth"], name="enterprise_total_growth_idx"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.enterprise_id} {self.indicator_id} {self.period:%Y-%m}"

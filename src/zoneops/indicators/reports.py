@@ -150,7 +150,7 @@ def economic_report(*, user: User, period: dt.date) -> bytes:
                 row.enterprise.name,
                 float(row.ytd / TEN_THOUSAND),
                 float((row.ytd_previous or 0) / TEN_THOUSAND),
-                round(float(row.growth), 2),  # type: ignore[attr-defined]
+                round(float(row.growth or 0), 2),
             )
             for index, row in enumerate(ranking, start=1)
         ],

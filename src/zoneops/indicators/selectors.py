@@ -8,7 +8,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import DecimalField, ExpressionWrapper, F, Max, QuerySet
+from django.db.models import Max, QuerySet
 
 from zoneops.accounts.models import User
 from zoneops.chains.models import Cluster
@@ -223,21 +223,13 @@ def growth_ranking(
         period = latest_period(user=user, indicator=indicator, year=year)
     if period is None:
         return EnterprisePeriodTotal.objects.none()
-    growth = ExpressionWrapper(
-        (F("ytd") - F("ytd_previous")) * HUNDRED / F("ytd_previous"),
-        output_field=DecimalField(max_digits=30, decimal_places=6),
-    )
-    ranked = (
-        EnterprisePeriodTotal.objects.filter(
-            zone_scope(user),
-            enterprise_scope(user, prefix="enterprise__"),
-            indicator_id=indicator,
-            period=period,
-            ytd_previous__gt=0,
-        )
-        .annotate(growth=growth)
-        .select_related("enterprise")
-    )
+    ranked = EnterprisePeriodTotal.objects.filter(
+        zone_scope(user),
+        enterprise_scope(user, prefix="enterprise__"),
+        indicator_id=indicator,
+        period=period,
+        growth__isnull=False,
+    ).select_related("enterprise")
     if growth_above is not None:
         ranked = ranked.filter(growth__gt=growth_above)
     return ranked.order_by("-growth", "enterprise_id")

@@ -84,7 +84,7 @@ def totals_refresh(*, zone: Zone, codes: Iterable[str], years: Iterable[int]) ->
     # its year is one less: a window, not a self-join, so the work stays linear.
     totals_sql = f"""
         INSERT INTO indicators_enterpriseperiodtotal
-            (zone_id, enterprise_id, indicator_id, period, month_value, ytd, ytd_previous)
+            (zone_id, enterprise_id, indicator_id, period, month_value, ytd, ytd_previous, growth)
         WITH base AS (
             SELECT iv.enterprise_id, iv.indicator_id, iv.period, iv.value AS month_value,
                 {year} AS yr, {month} AS mo,
@@ -104,7 +104,9 @@ def totals_refresh(*, zone: Zone, codes: Iterable[str], years: Iterable[int]) ->
         )
         SELECT %s, enterprise_id, indicator_id, period, month_value,
                {d["money"].format(expr="ytd")},
-               CASE WHEN prev_yr = yr - 1 THEN {d["money"].format(expr="prev_ytd")} END
+               CASE WHEN prev_yr = yr - 1 THEN {d["money"].format(expr="prev_ytd")} END,
+               CASE WHEN prev_yr = yr - 1 AND prev_ytd > 0
+                    THEN ROUND((ytd - prev_ytd) * 100.0 / prev_ytd, 6) END
         FROM t
         WHERE period >= %s AND period <= %s
     """  # noqa: S608 - only fixed SQL fragments are interpolated; values are parameters
