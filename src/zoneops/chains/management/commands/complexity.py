@@ -3,29 +3,12 @@ location × product table (RCA, ECI/PCI, density, COI, COG). See docs/complexity
 
 from __future__ import annotations
 
-import sys
-from typing import Any
-
-from django.core.management.base import BaseCommand, CommandError, CommandParser
-
+from zoneops.chains.management.cli_command import CliCommand
 from zoneops.complexity.cli import main
 
 
-class Command(BaseCommand):
+class Command(CliCommand):
     help = "Economic complexity of a long-format CSV (time, location, product, value): docs/complexity.md."
 
-    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
-        parser = super().create_parser(prog_name, subcommand, **kwargs)
-        # Every argument belongs to the complexity CLI, which parses and validates them itself.
-        parser.add_argument("arguments", nargs="*")
-        return parser
-
-    def run_from_argv(self, argv: list[str]) -> None:
-        code = main(argv[2:])
-        if code:
-            sys.exit(code)
-
-    def handle(self, *args: Any, **options: Any) -> None:
-        code = main(list(options["arguments"]))
-        if code:
-            raise CommandError(f"complexity exited with {code}")
+    def run_cli(self, argv: list[str]) -> int:
+        return main(argv)

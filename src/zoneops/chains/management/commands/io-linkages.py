@@ -1,31 +1,14 @@
-"""``zoneops io-linkages FLOWS.csv …``: input-output linkages (multipliers, Rasmussen–Hirschman
-indices, key sectors). See docs/complexity.md."""
+"""``zoneops io-linkages FLOWS.csv …``: input-output linkages (multipliers, Rasmussen–Hirschman indices,
+key sectors). See docs/complexity.md."""
 
 from __future__ import annotations
 
-import sys
-from typing import Any
-
-from django.core.management.base import BaseCommand, CommandError, CommandParser
-
-from zoneops.complexity.cli import io_main as main
+from zoneops.chains.management.cli_command import CliCommand
+from zoneops.complexity.cli import io_main
 
 
-class Command(BaseCommand):
-    help = "Input-output linkages of an inter-industry flow table; see docs/complexity.md."
+class Command(CliCommand):
+    help = "Input-output linkages of an inter-industry flow table: docs/complexity.md."
 
-    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
-        parser = super().create_parser(prog_name, subcommand, **kwargs)
-        # Every argument belongs to the complexity CLI, which parses and validates them itself.
-        parser.add_argument("arguments", nargs="*")
-        return parser
-
-    def run_from_argv(self, argv: list[str]) -> None:
-        code = main(argv[2:])
-        if code:
-            sys.exit(code)
-
-    def handle(self, *args: Any, **options: Any) -> None:
-        code = main(list(options["arguments"]))
-        if code:
-            raise CommandError(f"io-linkages exited with {code}")
+    def run_cli(self, argv: list[str]) -> int:
+        return io_main(argv)
