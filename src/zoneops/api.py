@@ -119,6 +119,9 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 def _register_routers() -> None:
     from zoneops.accounts.api import router as accounts_router
+    from zoneops.chains.api import candidates_router, opportunities_router, peers_router, supply_router
+    from zoneops.chains.api import enterprise_router as chain_master_router
+    from zoneops.chains.api import router as chains_router
     from zoneops.core.api import router as core_router
     from zoneops.enterprises.api import router as enterprises_router
     from zoneops.indicators.api import enterprise_router as enterprise_figures_router
@@ -129,6 +132,12 @@ def _register_routers() -> None:
     api.add_router("/enterprises", enterprises_router)
     api.add_router("/enterprises", enterprise_figures_router)
     api.add_router("/indicators", indicators_router)
+    api.add_router("/enterprises", chain_master_router)
+    api.add_router("/chains", chains_router)
+    api.add_router("/opportunities", opportunities_router)
+    api.add_router("/candidates", candidates_router)
+    api.add_router("/supply-relations", supply_router)
+    api.add_router("/peer-datasets", peers_router)
 
 
 _register_routers()

@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "zoneops.enterprises",
     "zoneops.chains",
     "zoneops.indicators",
+    "zoneops.investment",
     "zoneops.demo",
 ]
 

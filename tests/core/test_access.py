@@ -12,12 +12,12 @@ from zoneops.enterprises.models import Enterprise
 
 pytestmark = pytest.mark.django_db
 
-STAFF = {Perm.ENTERPRISE_VIEW, Perm.DIRECTORY_VIEW, Perm.API_DOCS, Perm.INDICATOR_VIEW_ALL}
+STAFF = {Perm.ENTERPRISE_VIEW, Perm.DIRECTORY_VIEW, Perm.API_DOCS, Perm.INDICATOR_VIEW_ALL, Perm.CHAIN_VIEW}
 EXPECTED = {
     "admin": set(Perm) - {Perm.INDICATOR_SUBMIT},
     "leader": {*STAFF, Perm.AUDIT_VIEW},
     "supervisor": {*STAFF, Perm.AUDIT_VIEW},
-    "invest": {*STAFF, Perm.ENTERPRISE_EDIT},
+    "invest": {*STAFF, Perm.ENTERPRISE_EDIT, Perm.CHAIN_EDIT},
     "projects": STAFF,
     "stats": {*STAFF, Perm.ENTERPRISE_EDIT, Perm.INDICATOR_IMPORT},
     "hp": {Perm.ENTERPRISE_VIEW, Perm.INDICATOR_SUBMIT},

@@ -30,13 +30,17 @@ class Perm(StrEnum):
     INDICATOR_VIEW_ALL = "indicator.view_all"  # every enterprise's figures, roll-ups, rankings
     INDICATOR_IMPORT = "indicator.import"  # import, correct and publish figures, set targets
     INDICATOR_SUBMIT = "indicator.submit"  # an enterprise hands in its own monthly figures
+    CHAIN_VIEW = "chain.view"  # chain maps, gaps, supply relations, opportunities, candidates
+    CHAIN_EDIT = "chain.edit"  # edit chains, confirm node members, keep the candidate registry, start leads
 
 
 # Everything a zone administrator (or an installation superuser) may do; submitting an enterprise's own
 # figures stays with that enterprise's contacts.
 _ADMINISTRATION = frozenset(Perm) - {Perm.INDICATOR_SUBMIT}
 
-_STAFF_READ = frozenset({Perm.ENTERPRISE_VIEW, Perm.DIRECTORY_VIEW, Perm.API_DOCS, Perm.INDICATOR_VIEW_ALL})
+_STAFF_READ = frozenset(
+    {Perm.ENTERPRISE_VIEW, Perm.DIRECTORY_VIEW, Perm.API_DOCS, Perm.INDICATOR_VIEW_ALL, Perm.CHAIN_VIEW}
+)
 
 ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
     Role.ZONE_ADMIN: _ADMINISTRATION,
@@ -51,7 +55,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
 # Department functions that widen what their staff may do.
 DEPARTMENT_PERMISSIONS: dict[str, frozenset[Perm]] = {
     # The investment bureau registers the enterprises it brings in.
-    DepartmentFunction.INVESTMENT: frozenset({Perm.ENTERPRISE_EDIT}),
+    DepartmentFunction.INVESTMENT: frozenset({Perm.ENTERPRISE_EDIT, Perm.CHAIN_EDIT}),
     DepartmentFunction.ECONOMY: frozenset({Perm.ENTERPRISE_EDIT, Perm.INDICATOR_IMPORT}),
 }
 

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from zoneops.accounts.models import Zone
-from zoneops.demo import figures, weihai
+from zoneops.demo import chains, figures, weihai
 
 
 @dataclass(frozen=True)
@@ -24,4 +24,7 @@ STEPS: tuple[DemoStepSpec, ...] = (
     DemoStepSpec("registry", 1, weihai.load_registry),
     DemoStepSpec("users", 1, weihai.load_users),
     DemoStepSpec("figures", 1, figures.load_figures),
+    DemoStepSpec("chains", 1, chains.load_chains),
+    DemoStepSpec("supply", 1, chains.load_supply),
+    DemoStepSpec("peers", 1, chains.load_peers),
 )
