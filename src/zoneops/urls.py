@@ -20,6 +20,7 @@ urlpatterns = [
     path("directory/", account_views.directory, name="directory"),
     path("enterprises/", include("zoneops.enterprises.urls")),
     path("indicators/", include("zoneops.indicators.urls")),
+    path("chains/", include("zoneops.chains.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -224,14 +224,15 @@ def chain_gaps(
     request: HttpRequest,
     chain_id: int,
     year: int | None = None,
-    candidates: int = Field(5, ge=0, le=100),
+    candidates: int = 5,
 ) -> list[GapOut]:
     """Nodes ranked by gap: missing before weak before strong, more important first; each with its local
     enterprises and its best outside candidates."""
     user = request_user(request)
     chain = selectors.chain_get(user=user, chain_id=chain_id)
+    shown = max(0, min(candidates, 100))
     return [
-        _gap_out(g, candidates=candidates) for g in selectors.chain_gaps(user=user, chain=chain, year=year)
+        _gap_out(g, candidates=shown) for g in selectors.chain_gaps(user=user, chain=chain, year=year)
     ]
 
 

@@ -24,6 +24,8 @@ NAVIGATION: tuple[NavItem, ...] = (
     NavItem("home", _("Home"), "home", None),
     NavItem("enterprises", _("Enterprises"), "enterprises:list", Perm.ENTERPRISE_VIEW),
     NavItem("indicators", _("Indicators"), "indicators:dashboard", Perm.INDICATOR_VIEW_ALL),
+    NavItem("chains", _("Chains"), "chains:index", Perm.CHAIN_VIEW),
+    NavItem("opportunities", _("Opportunities"), "chains:opportunities", Perm.CHAIN_VIEW),
     NavItem("imports", _("Import figures"), "indicators:imports", Perm.INDICATOR_IMPORT),
     NavItem("submissions", _("Submitted figures"), "indicators:submissions", Perm.INDICATOR_IMPORT),
     NavItem("submit", _("Submit figures"), "indicators:submit", Perm.INDICATOR_SUBMIT),
