@@ -132,21 +132,6 @@ def _chain_detail(chain: Chain) -> ChainDetail:
     )
 
 
-@router.get("/{chain_id}", response=ChainDetail)
-def chain_detail(request: HttpRequest, chain_id: int) -> ChainDetail:
-    return _chain_detail(selectors.chain_get(user=request_user(request), chain_id=chain_id))
-
-
-@router.get("/{chain_id}/export", response={200: None})
-def chain_export(request: HttpRequest, chain_id: int) -> HttpResponse:
-    """The chain as a JSON file (nodes, classes, keywords, edges, masters, thresholds) for import."""
-    chain = selectors.chain_get(user=request_user(request), chain_id=chain_id)
-    body = json.dumps(services.chain_export(chain=chain), ensure_ascii=False, indent=2)
-    response = HttpResponse(body, content_type="application/json; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="chain-{chain.code}.json"'
-    return response
-
-
 @router.post("/import", response={200: ChainDetail, 201: ChainDetail})
 def chain_import(request: HttpRequest, file: File[UploadedFile]) -> Status[ChainDetail]:
     """Create or replace a chain from its JSON file. All-or-nothing: every problem names its field."""
@@ -161,6 +146,21 @@ def chain_import(request: HttpRequest, file: File[UploadedFile]) -> Status[Chain
     existed = Chain.objects.filter(zone=zone, code=str(data.get("code", ""))).exists()
     chain = services.chain_import(actor=user, zone=zone, data=data)
     return Status(200 if existed else 201, _chain_detail(selectors.chain_get(user=user, chain_id=chain.pk)))
+
+
+@router.get("/{chain_id}", response=ChainDetail)
+def chain_detail(request: HttpRequest, chain_id: int) -> ChainDetail:
+    return _chain_detail(selectors.chain_get(user=request_user(request), chain_id=chain_id))
+
+
+@router.get("/{chain_id}/export", response={200: None})
+def chain_export(request: HttpRequest, chain_id: int) -> HttpResponse:
+    """The chain as a JSON file (nodes, classes, keywords, edges, masters, thresholds) for import."""
+    chain = selectors.chain_get(user=request_user(request), chain_id=chain_id)
+    body = json.dumps(services.chain_export(chain=chain), ensure_ascii=False, indent=2)
+    response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="chain-{chain.code}.json"'
+    return response
 
 
 class CandidateOut(Schema):
@@ -231,9 +231,7 @@ def chain_gaps(
     user = request_user(request)
     chain = selectors.chain_get(user=user, chain_id=chain_id)
     shown = max(0, min(candidates, 100))
-    return [
-        _gap_out(g, candidates=shown) for g in selectors.chain_gaps(user=user, chain=chain, year=year)
-    ]
+    return [_gap_out(g, candidates=shown) for g in selectors.chain_gaps(user=user, chain=chain, year=year)]
 
 
 class NodeIn(Schema):
@@ -559,9 +557,12 @@ class CompanyIn(Schema):
 @candidates_router.get("", response=list[CompanyOut])
 @paginate(PageNumberPagination, page_size=50)
 def candidate_list(request: HttpRequest, node_id: int | None = None, search: str = "") -> Any:
-    return selectors.outside_companies(
-        user=request_user(request), node_id=node_id, search=search
-    ).prefetch_related("supplies_masters")
+    """The registry of outside companies that could be attracted."""
+    user = request_user(request)
+    require_perm(user, Perm.CHAIN_VIEW)
+    return selectors.outside_companies(user=user, node_id=node_id, search=search).prefetch_related(
+        "supplies_masters"
+    )
 
 
 @candidates_router.post("", response={201: CompanyOut})
@@ -728,6 +729,9 @@ class PeerForm(Schema):
 
 @peers_router.get("", response=list[PeerDatasetOut])
 def peer_list(request: HttpRequest) -> list[PeerDatasetOut]:
+    """The peer datasets loaded for the zone; the default one feeds the opportunities."""
+    user = request_user(request)
+    require_perm(user, Perm.CHAIN_VIEW)
     return [
         PeerDatasetOut(
             id=d.pk,
@@ -737,7 +741,7 @@ def peer_list(request: HttpRequest) -> list[PeerDatasetOut]:
             is_default=d.is_default,
             values=getattr(d, "value_count", 0),
         )
-        for d in selectors.peer_datasets(user=request_user(request))
+        for d in selectors.peer_datasets(user=user)
     ]
 
 
