@@ -17,6 +17,8 @@ STAFF_NAV = {
         "home",
         "enterprises",
         "indicators",
+        "chains",
+        "opportunities",
         "imports",
         "submissions",
         "directory",
@@ -24,11 +26,11 @@ STAFF_NAV = {
         "api",
         "admin",
     ],
-    "leader": ["home", "enterprises", "indicators", "directory", "audit", "api"],
-    "supervisor": ["home", "enterprises", "indicators", "directory", "audit", "api"],
-    "invest": ["home", "enterprises", "indicators", "directory", "api"],
-    "projects": ["home", "enterprises", "indicators", "directory", "api"],
-    "stats": ["home", "enterprises", "indicators", "imports", "submissions", "directory", "api"],
+    "leader": ["home", "enterprises", "indicators", "chains", "opportunities", "directory", "audit", "api"],
+    "supervisor": ["home", "enterprises", "indicators", "chains", "opportunities", "directory", "audit", "api"],
+    "invest": ["home", "enterprises", "indicators", "chains", "opportunities", "directory", "api"],
+    "projects": ["home", "enterprises", "indicators", "chains", "opportunities", "directory", "api"],
+    "stats": ["home", "enterprises", "indicators", "chains", "opportunities", "imports", "submissions", "directory", "api"],
 }
 
 
