@@ -463,3 +463,23 @@ def test_candidate_validation(api_en: Any) -> None:
     assert response.status_code == 422
     assert sorted(e["field"] for e in response.json()["errors"]) == ["industry", "name"]
     assert OutsideCompany.objects.count() == before
+
+
+@pytest.mark.parametrize(
+    ("path", "queries"),
+    [
+        ("/api/v1/chains", 4),
+        ("/api/v1/chains/{chain}/gaps", 12),
+        ("/api/v1/chains/{chain}/memberships", 5),
+        ("/api/v1/candidates", 5),
+        ("/api/v1/supply-relations", 3),
+        ("/api/v1/enterprises/{hp}/chain-master", 7),
+    ],
+)
+def test_query_counts_are_pinned(
+    api_en: Any, printer: Printer, django_assert_num_queries: Any, path: str, queries: int
+) -> None:
+    client = api_en("invest")
+    url = path.format(chain=printer.chain.pk, hp=printer.hp.pk)
+    with django_assert_num_queries(queries):
+        assert client.get(url).status_code == 200

@@ -13,7 +13,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from zoneops.accounts.models import User
+from zoneops.accounts.models import User, Zone
 from zoneops.chains.models import (
     Chain,
     ChainNode,
@@ -68,7 +68,7 @@ def chain_list(*, user: User, cluster_id: int | None = None) -> QuerySet[Chain]:
     if cluster_id is not None:
         chains = chains.filter(cluster_id=cluster_id)
     return (
-        chains.select_related("cluster")
+        chains.select_related("cluster", "zone")
         .prefetch_related("masters")
         .annotate(node_count=Count("nodes", distinct=True))
         .order_by("cluster__sort_order", "sort_order", "code")
@@ -115,9 +115,10 @@ def membership_get(*, user: User, membership_id: int) -> NodeMembership:
 # --- figures of a year -----------------------------------------------------------------------------
 
 
-def closed_year(*, today: dt.date | None = None) -> int:
-    """The last full year: the default year of gap analyses and chain-master views."""
-    return (today or clock.today()).year - 1
+def closed_year(*, zone: Zone | None) -> int:
+    """The zone's last full year (by the zone's clock): the default year of gap analyses and chain-master
+    views."""
+    return clock.today(zone=zone).year - 1
 
 
 def year_totals(*, zone_id: int, indicator: str, year: int, enterprise_ids: set[int]) -> dict[int, Decimal]:
@@ -248,7 +249,7 @@ def chain_gaps(
     Importance blends the staff's weight (1–5) with the chain masters' procurement at the node (the
     node's share of their purchases, scaled to the largest node), half each, when purchases are known."""
     require_perm(user, Perm.CHAIN_VIEW)
-    year = year if year is not None else closed_year()
+    year = year if year is not None else closed_year(zone=chain.zone)
     nodes = list(chain.nodes.prefetch_related("industries").order_by("sort_order", "code"))
     member_rows = list(
         NodeMembership.objects.filter(node__chain=chain)
@@ -363,13 +364,15 @@ def chain_master_view(*, user: User, enterprise_id: int, year: int | None = None
     revenue (the driving effect), and what it still buys outside the zone.
 
     An enterprise contact sees its own enterprise's purchases but none of its suppliers' figures."""
-    enterprise = Enterprise.objects.filter(enterprise_scope(user), pk=enterprise_id).first()
+    enterprise = (
+        Enterprise.objects.filter(enterprise_scope(user), pk=enterprise_id).select_related("zone").first()
+    )
     if enterprise is None:
         raise Http404
     own_only = is_enterprise_user(user)
     if not own_only:
         require_perm(user, Perm.CHAIN_VIEW)
-    year = year if year is not None else closed_year()
+    year = year if year is not None else closed_year(zone=enterprise.zone)
     relations = list(
         SupplyRelation.objects.filter(customer=enterprise, year=year)
         .select_related("supplier", "outside_supplier", "node")

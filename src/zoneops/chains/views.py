@@ -28,7 +28,9 @@ SEGMENT_COLUMN = {Segment.UPSTREAM: 0, Segment.MIDSTREAM: 1, Segment.DOWNSTREAM:
 
 def _year(request: HttpRequest) -> int:
     text = request.GET.get("year", "")
-    return int(text) if text.isdigit() and 1990 <= int(text) <= 2100 else selectors.closed_year()
+    if text.isdigit() and 1990 <= int(text) <= 2100:
+        return int(text)
+    return selectors.closed_year(zone=request_user(request).zone)
 
 
 def _gap_summary(gaps: list[selectors.NodeGap]) -> dict[str, int]:
