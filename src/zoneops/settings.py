@@ -79,6 +79,8 @@ INSTALLED_APPS = [
     "zoneops.chains",
     "zoneops.indicators",
     "zoneops.investment",
+    "zoneops.projects",
+    "zoneops.supervision",
     "zoneops.demo",
 ]
 

@@ -12,13 +12,21 @@ from zoneops.enterprises.models import Enterprise
 
 pytestmark = pytest.mark.django_db
 
-STAFF = {Perm.ENTERPRISE_VIEW, Perm.DIRECTORY_VIEW, Perm.API_DOCS, Perm.INDICATOR_VIEW_ALL, Perm.CHAIN_VIEW}
+STAFF = {
+    Perm.ENTERPRISE_VIEW,
+    Perm.DIRECTORY_VIEW,
+    Perm.API_DOCS,
+    Perm.INDICATOR_VIEW_ALL,
+    Perm.CHAIN_VIEW,
+    Perm.PROJECT_VIEW,
+    Perm.ASSESSMENT_VIEW,
+}
 EXPECTED = {
     "admin": set(Perm) - {Perm.INDICATOR_SUBMIT},
-    "leader": {*STAFF, Perm.AUDIT_VIEW},
-    "supervisor": {*STAFF, Perm.AUDIT_VIEW},
-    "invest": {*STAFF, Perm.ENTERPRISE_EDIT, Perm.CHAIN_EDIT},
-    "projects": STAFF,
+    "leader": {*STAFF, Perm.AUDIT_VIEW, Perm.SUPERVISION_VIEW},
+    "supervisor": {*STAFF, Perm.AUDIT_VIEW, Perm.SUPERVISION_VIEW, Perm.SUPERVISION_MANAGE, Perm.ASSESSMENT_ADJUST},
+    "invest": {*STAFF, Perm.ENTERPRISE_EDIT, Perm.CHAIN_EDIT, Perm.PROJECT_REPORT},
+    "projects": {*STAFF, Perm.PROJECT_REPORT, Perm.PROJECT_EDIT},
     "stats": {*STAFF, Perm.ENTERPRISE_EDIT, Perm.INDICATOR_IMPORT},
     "hp": {Perm.ENTERPRISE_VIEW, Perm.INDICATOR_SUBMIT},
     "weigao": {Perm.ENTERPRISE_VIEW, Perm.INDICATOR_SUBMIT},

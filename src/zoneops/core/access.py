@@ -32,6 +32,13 @@ class Perm(StrEnum):
     INDICATOR_SUBMIT = "indicator.submit"  # an enterprise hands in its own monthly figures
     CHAIN_VIEW = "chain.view"  # chain maps, gaps, supply relations, opportunities, candidates
     CHAIN_EDIT = "chain.edit"  # edit chains, confirm node members, keep the candidate registry, start leads
+    PROJECT_VIEW = "project.view"  # every key project, its reports, problems and warnings
+    PROJECT_EDIT = "project.edit"  # create and plan key projects, set warning rules
+    PROJECT_REPORT = "project.report"  # monthly reports and problems for the department's own projects
+    SUPERVISION_VIEW = "supervision.view"  # every supervision item (departments see their own without it)
+    SUPERVISION_MANAGE = "supervision.manage"  # raise, verify, close, send back, remind, approve extensions
+    ASSESSMENT_VIEW = "assessment.view"  # department scores and their breakdown
+    ASSESSMENT_ADJUST = "assessment.adjust"  # bonus and penalty points with a reason
 
 
 # Everything a zone administrator (or an installation superuser) may do; submitting an enterprise's own
@@ -39,14 +46,24 @@ class Perm(StrEnum):
 _ADMINISTRATION = frozenset(Perm) - {Perm.INDICATOR_SUBMIT}
 
 _STAFF_READ = frozenset(
-    {Perm.ENTERPRISE_VIEW, Perm.DIRECTORY_VIEW, Perm.API_DOCS, Perm.INDICATOR_VIEW_ALL, Perm.CHAIN_VIEW}
+    {
+        Perm.ENTERPRISE_VIEW,
+        Perm.DIRECTORY_VIEW,
+        Perm.API_DOCS,
+        Perm.INDICATOR_VIEW_ALL,
+        Perm.CHAIN_VIEW,
+        Perm.PROJECT_VIEW,
+        Perm.ASSESSMENT_VIEW,
+    }
 )
+_OVERSIGHT = frozenset({Perm.AUDIT_VIEW, Perm.SUPERVISION_VIEW})
 
 ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
     Role.ZONE_ADMIN: _ADMINISTRATION,
-    Role.LEADER: _STAFF_READ | {Perm.AUDIT_VIEW},
-    Role.SUPERVISOR: _STAFF_READ | {Perm.AUDIT_VIEW},
-    Role.DEPARTMENT_STAFF: _STAFF_READ,
+    Role.LEADER: _STAFF_READ | _OVERSIGHT,
+    Role.SUPERVISOR: _STAFF_READ | _OVERSIGHT | {Perm.SUPERVISION_MANAGE, Perm.ASSESSMENT_ADJUST},
+    # Department staff report on and answer for their own department's projects and items (scoped).
+    Role.DEPARTMENT_STAFF: _STAFF_READ | {Perm.PROJECT_REPORT},
     Role.STATISTICIAN: _STAFF_READ | {Perm.ENTERPRISE_EDIT, Perm.INDICATOR_IMPORT},
     # An enterprise contact sees its own enterprise (scoped below) and nothing of the zone's directory.
     Role.ENTERPRISE_USER: frozenset({Perm.ENTERPRISE_VIEW, Perm.INDICATOR_SUBMIT}),
@@ -56,6 +73,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
 DEPARTMENT_PERMISSIONS: dict[str, frozenset[Perm]] = {
     # The investment bureau registers the enterprises it brings in.
     DepartmentFunction.INVESTMENT: frozenset({Perm.ENTERPRISE_EDIT, Perm.CHAIN_EDIT}),
+    # The key project office plans the zone's key projects.
+    DepartmentFunction.PROJECTS: frozenset({Perm.PROJECT_EDIT}),
     DepartmentFunction.ECONOMY: frozenset({Perm.ENTERPRISE_EDIT, Perm.INDICATOR_IMPORT}),
 }
 
@@ -110,3 +129,22 @@ def enterprise_scope(user: User, *, prefix: str = "") -> Q:
     if is_enterprise_user(user):
         scope &= Q(**{f"{prefix}pk": user.enterprise_id})
     return scope
+
+
+def project_scope(user: User, *, prefix: str = "") -> Q:
+    """Key projects the user may read: the zone's for staff; an enterprise contact, its own enterprise's."""
+    if has_perm(user, Perm.PROJECT_VIEW):
+        return zone_scope(user, field=f"{prefix}zone")
+    if is_enterprise_user(user) and user.enterprise_id is not None:
+        return zone_scope(user, field=f"{prefix}zone") & Q(**{f"{prefix}owner_id": user.enterprise_id})
+    return Q(pk__in=[])
+
+
+def supervision_scope(user: User) -> Q:
+    """Supervision items the user may read: all of the zone's for the supervision office and leaders; a
+    department's own for its staff; none for enterprise contacts."""
+    if has_perm(user, Perm.SUPERVISION_VIEW):
+        return zone_scope(user)
+    if is_active_user(user) and user.department_id is not None and not is_enterprise_user(user):
+        return zone_scope(user) & Q(department_id=user.department_id)
+    return Q(pk__in=[])

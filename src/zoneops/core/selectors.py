@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -104,3 +105,25 @@ def audit_log(*, user: User, action_prefix: str = "") -> QuerySet[AuditEvent]:
     if action_prefix:
         events = events.filter(action__startswith=action_prefix)
     return events.order_by("-at", "-id")
+
+
+class WorkdayCounter:
+    """``working_days_between`` for many date pairs with one query: the calendar's working days in a
+    range are loaded once and counted by bisection (warnings over thousands of projects use this)."""
+
+    def __init__(self, *, first: dt.date, last: dt.date) -> None:
+        self.first = first
+        self.last = last
+        self.days = list(
+            WorkCalendarDay.objects.filter(date__gte=first, date__lte=last, is_workday=True)
+            .order_by("date")
+            .values_list("date", flat=True)
+        )
+
+    def between(self, *, start: dt.date, end: dt.date) -> int:
+        """Working days after ``start`` up to and including ``end`` (negative when ``end`` is earlier)."""
+        if end < start:
+            return -self.between(start=end, end=start)
+        if start < self.first - dt.timedelta(days=1) or end > self.last:
+            return working_days_between(start=start, end=end)
+        return bisect.bisect_right(self.days, end) - bisect.bisect_right(self.days, start)

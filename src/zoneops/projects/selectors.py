@@ -1,0 +1,174 @@
+"""Reads of key projects, scoped: the board, one project with its plan and reports, the scheduling report."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.http import Http404
+
+from zoneops.accounts.models import User
+from zoneops.core.access import project_scope
+from zoneops.projects.models import KeyProject, Milestone, MonthlyReport, Problem, ProblemStatus
+
+SORTS = {
+    "code": ("code",),
+    "name": ("name", "code"),
+    "level": ("level", "code"),
+    "warning": ("-warning_rank", "code"),
+    "investment": ("-total_investment", "code"),
+    "completion": ("planned_completion", "code"),
+    "progress": ("-latest_progress", "code"),
+}
+
+
+@dataclass(frozen=True)
+class BoardFilter:
+    year: int | None = None
+    level: str | None = None
+    project_type: str | None = None
+    warning_level: str | None = None
+    cluster_id: int | None = None
+    department_id: int | None = None
+    warning_rule: str | None = None
+    search: str = ""
+    sort: str = "warning"
+
+
+def projects(*, user: User, filters: BoardFilter | None = None) -> QuerySet[KeyProject]:
+    """The project board: filters by level, type, warning level and rule, cluster, department; sortable."""
+    f = filters or BoardFilter()
+    rows = KeyProject.objects.filter(project_scope(user))
+    if f.year is not None:
+        rows = rows.filter(year=f.year)
+    if f.level:
+        rows = rows.filter(level=f.level)
+    if f.project_type:
+        rows = rows.filter(project_type=f.project_type)
+    if f.warning_level:
+        rows = rows.filter(warning_level=f.warning_level)
+    if f.cluster_id is not None:
+        rows = rows.filter(cluster_id=f.cluster_id)
+    if f.department_id is not None:
+        rows = rows.filter(department_id=f.department_id)
+    if f.warning_rule:
+        rows = rows.filter(warning_rules__contains=f",{f.warning_rule},")
+    if f.search:
+        rows = rows.filter(Q(name__icontains=f.search) | Q(code__icontains=f.search))
+    latest = MonthlyReport.objects.filter(project=OuterRef("pk")).order_by("-period")
+    rows = rows.annotate(
+        latest_progress=Subquery(latest.values("progress_percent")[:1]),
+        latest_cumulative=Subquery(latest.values("investment_cumulative")[:1]),
+        latest_period=Subquery(latest.values("period")[:1]),
+    )
+    if f.sort == "warning":
+        from django.db.models import Case, IntegerField, Value, When
+
+        rows = rows.annotate(
+            warning_rank=Case(
+                When(warning_level="red", then=Value(2)),
+                When(warning_level="amber", then=Value(1)),
+                default=Value(0),
+                output_field=IntegerField(),
+            )
+        )
+    return rows.select_related("department", "cluster", "owner", "leader").order_by(
+        *SORTS.get(f.sort, SORTS["code"])
+    )
+
+
+def project_get(*, user: User, project_id: int) -> KeyProject:
+    project = (
+        KeyProject.objects.filter(project_scope(user), pk=project_id)
+        .select_related("department", "cluster", "owner", "leader", "officer", "chain_node", "zone")
+        .prefetch_related(
+            Prefetch("milestones", queryset=Milestone.objects.order_by("sort_order", "planned_date")),
+            Prefetch(
+                "reports", queryset=MonthlyReport.objects.select_related("submitted_by").order_by("period")
+            ),
+            Prefetch("problems", queryset=Problem.objects.order_by("-raised_on", "-id")),
+        )
+        .first()
+    )
+    if project is None:
+        raise Http404
+    return project
+
+
+def problem_get(*, user: User, problem_id: int) -> Problem:
+    problem = (
+        Problem.objects.filter(pk=problem_id, project__in=KeyProject.objects.filter(project_scope(user)))
+        .select_related("project", "project__zone", "project__department", "project__leader")
+        .first()
+    )
+    if problem is None:
+        raise Http404
+    return problem
+
+
+@dataclass
+class LevelCount:
+    level: str
+    count: int
+
+
+def board_counts(*, user: User, year: int) -> dict[str, int]:
+    rows = (
+        KeyProject.objects.filter(project_scope(user), year=year)
+        .values("warning_level")
+        .annotate(n=Count("id"))
+    )
+    counts = {"green": 0, "amber": 0, "red": 0}
+    counts.update({r["warning_level"]: r["n"] for r in rows})
+    return counts
+
+
+@dataclass
+class SchedulingRow:
+    project: KeyProject
+    report: MonthlyReport | None
+    open_problems: int
+    next_milestone: Milestone | None
+
+
+def scheduling_rows(*, user: User, period: dt.date) -> list[SchedulingRow]:
+    """One row per project of the month's year: that month's report (or none), open problems, the next
+    milestone — the monthly scheduling report (月调度表)."""
+    chosen = list(
+        KeyProject.objects.filter(project_scope(user), year=period.year)
+        .select_related("department", "owner", "leader")
+        .annotate(open_problems=Count("problems", filter=~Q(problems__status=ProblemStatus.RESOLVED)))
+        .order_by("level", "code")
+    )
+    reports = {
+        r.project_id: r
+        for r in MonthlyReport.objects.filter(project__in=[p.pk for p in chosen], period=period)
+    }
+    upcoming: dict[int, Milestone] = {}
+    for milestone in Milestone.objects.filter(
+        project__in=[p.pk for p in chosen], actual_date__isnull=True
+    ).order_by("project_id", "planned_date"):
+        upcoming.setdefault(milestone.project_id, milestone)
+    return [
+        SchedulingRow(p, reports.get(p.pk), getattr(p, "open_problems", 0), upcoming.get(p.pk))
+        for p in chosen
+    ]
+
+
+def latest_report_period(*, user: User, year: int) -> dt.date | None:
+    found: dt.date | None = MonthlyReport.objects.filter(
+        project__in=KeyProject.objects.filter(project_scope(user), year=year)
+    ).aggregate(m=Max("period"))["m"]
+    return found
+
+
+def investment_curve(project: KeyProject) -> dict[str, Any]:
+    """Planned (straight line over the year) against reported cumulative investment, month by month."""
+    months = [dt.date(project.year, m, 1) for m in range(1, 13)]
+    reported = {r.period: r.investment_cumulative for r in project.reports.all()}
+    planned = [float(project.planned_investment * m / 12 / Decimal(10_000)) for m in range(1, 13)]
+    actual = [float(reported[m] / Decimal(10_000)) if m in reported else None for m in months]
+    return {"months": [f"{m:%Y-%m}" for m in months], "planned": planned, "actual": actual}

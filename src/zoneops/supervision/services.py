@@ -1,0 +1,391 @@
+"""Writes of supervision (督办): raise, respond, verify, close, send back, extend, remind, escalate; and the
+supervision office's assessment adjustments. Each step is audited and put on the item's timeline."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Max
+from django.utils.translation import gettext as _
+
+from zoneops.accounts.models import Department, User, Zone
+from zoneops.core import clock
+from zoneops.core.access import Perm, has_perm, require_perm
+from zoneops.core.errors import FieldError, InvalidInput, TransitionNotAllowed
+from zoneops.core.selectors import add_working_days, working_days_between
+from zoneops.core.services import audit_record, notify
+from zoneops.projects.models import KeyProject, Problem, ProblemStatus
+from zoneops.supervision.models import (
+    AssessmentAdjustment,
+    ItemSource,
+    ItemStatus,
+    SupervisionEvent,
+    SupervisionItem,
+)
+
+# The state machine, in one place: action → (states it may start from, state it leads to).
+TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
+    "respond": (frozenset({ItemStatus.ASSIGNED, ItemStatus.RETURNED}), ItemStatus.RESPONDED),
+    "verify": (frozenset({ItemStatus.RESPONDED}), ItemStatus.VERIFIED),
+    "close": (frozenset({ItemStatus.VERIFIED}), ItemStatus.CLOSED),
+    "return": (frozenset({ItemStatus.RESPONDED, ItemStatus.VERIFIED}), ItemStatus.RETURNED),
+}
+ESCALATE_AFTER_WORKING_DAYS = 3
+
+
+def is_department_member(user: User, item: SupervisionItem) -> bool:
+    return user.department_id == item.department_id or item.department.head_id == user.pk
+
+
+def _event(
+    *,
+    item: SupervisionItem,
+    actor: User | None,
+    action: str,
+    note: str = "",
+    evidence: str = "",
+    deadline_after: dt.date | None = None,
+) -> SupervisionEvent:
+    return SupervisionEvent.objects.create(
+        item=item,
+        at=clock.now(zone=item.zone),
+        actor=actor,
+        action=action,
+        status_after=item.status,
+        note=note,
+        evidence=evidence,
+        deadline_after=deadline_after,
+    )
+
+
+def _next_number(zone: Zone, year: int) -> str:
+    prefix = f"DB{year}-"
+    last = SupervisionItem.objects.filter(zone=zone, number__startswith=prefix).aggregate(m=Max("number"))[
+        "m"
+    ]
+    serial = int(last.removeprefix(prefix)) + 1 if last else 1
+    return f"{prefix}{serial:04d}"
+
+
+@transaction.atomic
+def item_raise(
+    *,
+    actor: User,
+    zone: Zone,
+    source: str,
+    subject: str,
+    department: Department,
+    working_days: int,
+    instructions: str = "",
+    leader: User | None = None,
+    project: KeyProject | None = None,
+    problem: Problem | None = None,
+) -> SupervisionItem:
+    """Assign an item to a department with a deadline in working days from today."""
+    require_perm(actor, Perm.SUPERVISION_MANAGE)
+    errors: list[FieldError] = []
+    if source not in ItemSource.values:
+        errors.append(
+            FieldError("source", _("Choose one of: %(choices)s.") % {"choices": ", ".join(ItemSource.values)})
+        )
+    if not subject.strip():
+        errors.append(FieldError("subject", _("This field is required.")))
+    elif len(subject.strip()) > 300:
+        errors.append(FieldError("subject", _("Enter at most %(max)s characters.") % {"max": 300}))
+    if department.zone_id != zone.pk:
+        errors.append(FieldError("department_id", _("No department with this id in the zone.")))
+    if not 1 <= working_days <= 250:
+        errors.append(FieldError("working_days", _("Enter a whole number from 1 to 250.")))
+    if problem is not None and SupervisionItem.objects.filter(problem=problem).exists():
+        errors.append(FieldError("problem_id", _("This problem is under supervision already.")))
+    if errors:
+        raise InvalidInput(errors)
+    today = clock.today(zone=zone)
+    item = SupervisionItem.objects.create(
+        zone=zone,
+        number=_next_number(zone, today.year),
+        source=source,
+        subject=subject.strip(),
+        instructions=instructions.strip(),
+        department=department,
+        leader=leader,
+        project=project if project is not None else (problem.project if problem else None),
+        problem=problem,
+        opened_on=today,
+        working_days=working_days,
+        deadline=add_working_days(start=today, days=working_days).date,
+    )
+    if problem is not None:
+        problem.status = ProblemStatus.SUPERVISED
+        problem.save(update_fields=["status", "updated_at"])
+    _event(item=item, actor=actor, action="raise", note=item.instructions, deadline_after=item.deadline)
+    audit_record(
+        actor=actor,
+        action="supervision.raise",
+        instance=item,
+        after={
+            "number": item.number,
+            "subject": item.subject,
+            "department_id": department.pk,
+            "deadline": item.deadline.isoformat(),
+            "problem_id": problem.pk if problem else None,
+        },
+    )
+    notify(
+        zone=zone,
+        event_key=f"supervision:{item.pk}:raise",
+        title=_("Supervision item %(number)s: %(subject)s (due %(deadline)s)")
+        % {"number": item.number, "subject": item.subject, "deadline": f"{item.deadline:%Y-%m-%d}"},
+        link=f"/supervision/{item.pk}/",
+        departments=[department],
+    )
+    return item
+
+
+def problem_to_supervision(
+    *,
+    actor: User,
+    problem: Problem,
+    working_days: int,
+    department: Department | None = None,
+    instructions: str = "",
+) -> SupervisionItem:
+    """One action: a project's problem becomes a supervision item for the responsible department."""
+    project = problem.project
+    return item_raise(
+        actor=actor,
+        zone=project.zone,
+        source=ItemSource.PROJECT_PROBLEM,
+        subject=f"{project.name}：{problem.description}"[:300],
+        department=department or project.department,
+        working_days=working_days,
+        instructions=instructions,
+        leader=project.leader,
+        problem=problem,
+    )
+
+
+@transaction.atomic
+def item_act(
+    *, actor: User, item: SupervisionItem, action: str, note: str = "", evidence: str = ""
+) -> SupervisionItem:
+    """Respond (the department), verify, close or send back (the supervision office)."""
+    if action not in TRANSITIONS:
+        raise InvalidInput.single(
+            "action", _("Choose one of: %(choices)s.") % {"choices": ", ".join(TRANSITIONS)}
+        )
+    if action == "respond":
+        if not (is_department_member(actor, item) or has_perm(actor, Perm.SUPERVISION_MANAGE)):
+            raise PermissionDenied(_("Only the department assigned answers this item."))
+        if not note.strip():
+            raise InvalidInput.single("note", _("Say what was done."))
+    else:
+        require_perm(actor, Perm.SUPERVISION_MANAGE)
+        if action == "return" and not note.strip():
+            raise InvalidInput.single("note", _("Give the reason for sending it back."))
+    allowed, target = TRANSITIONS[action]
+    if item.status not in allowed:
+        raise TransitionNotAllowed(
+            _("An item that is %(status)s cannot be %(action)s.")
+            % {"status": item.get_status_display(), "action": action}
+        )
+    before = item.status
+    item.status = target
+    if target == ItemStatus.CLOSED:
+        item.closed_on = clock.today(zone=item.zone)
+    item.save()
+    if target == ItemStatus.CLOSED and item.problem is not None:
+        item.problem.status = ProblemStatus.RESOLVED
+        item.problem.resolved_on = item.closed_on
+        item.problem.save(update_fields=["status", "resolved_on", "updated_at"])
+    _event(item=item, actor=actor, action=action, note=note.strip(), evidence=evidence.strip())
+    audit_record(
+        actor=actor,
+        action=f"supervision.{action}",
+        instance=item,
+        before={"status": before},
+        after={"status": target},
+        note=note.strip(),
+    )
+    if action == "respond":
+        notify(
+            zone=item.zone,
+            event_key=f"supervision:{item.pk}:respond:{item.events.count()}",
+            title=_("%(number)s answered by %(department)s")
+            % {"number": item.number, "department": item.department.name},
+            link=f"/supervision/{item.pk}/",
+            roles=["supervisor"],
+        )
+    elif action == "return":
+        notify(
+            zone=item.zone,
+            event_key=f"supervision:{item.pk}:return:{item.events.count()}",
+            title=_("%(number)s sent back: %(reason)s") % {"number": item.number, "reason": note.strip()},
+            link=f"/supervision/{item.pk}/",
+            departments=[item.department],
+        )
+    return item
+
+
+@transaction.atomic
+def extension_request(*, actor: User, item: SupervisionItem, to: dt.date, reason: str) -> SupervisionItem:
+    if not is_department_member(actor, item):
+        raise PermissionDenied(_("Only the department assigned answers this item."))
+    errors: list[FieldError] = []
+    if item.status == ItemStatus.CLOSED:
+        raise TransitionNotAllowed(_("A closed item cannot be extended."))
+    if to <= item.deadline:
+        errors.append(
+            FieldError(
+                "to", _("The new deadline must come after %(deadline)s.") % {"deadline": item.deadline}
+            )
+        )
+    if not reason.strip():
+        errors.append(FieldError("reason", _("This field is required.")))
+    if errors:
+        raise InvalidInput(errors)
+    item.extension_requested_to = to
+    item.extension_reason = reason.strip()
+    item.save(update_fields=["extension_requested_to", "extension_reason", "updated_at"])
+    _event(item=item, actor=actor, action="request_extension", note=reason.strip(), deadline_after=to)
+    audit_record(
+        actor=actor,
+        action="supervision.request_extension",
+        instance=item,
+        after={"to": to.isoformat(), "reason": reason.strip()},
+    )
+    return item
+
+
+@transaction.atomic
+def extension_decide(*, actor: User, item: SupervisionItem, approve: bool, note: str = "") -> SupervisionItem:
+    require_perm(actor, Perm.SUPERVISION_MANAGE)
+    if item.extension_requested_to is None:
+        raise TransitionNotAllowed(_("No extension was requested."))
+    before = item.deadline
+    if approve:
+        item.deadline = item.extension_requested_to
+    requested = item.extension_requested_to
+    item.extension_requested_to = None
+    item.save(update_fields=["deadline", "extension_requested_to", "updated_at"])
+    _event(
+        item=item,
+        actor=actor,
+        action="approve_extension" if approve else "refuse_extension",
+        note=note.strip(),
+        deadline_after=item.deadline,
+    )
+    audit_record(
+        actor=actor,
+        action="supervision.approve_extension" if approve else "supervision.refuse_extension",
+        instance=item,
+        before={"deadline": before.isoformat()},
+        after={"deadline": item.deadline.isoformat(), "requested": requested.isoformat()},
+        note=note.strip(),
+    )
+    return item
+
+
+@transaction.atomic
+def item_remind(*, actor: User | None, item: SupervisionItem) -> SupervisionItem:
+    """Remind (催办) the department of an open item."""
+    if actor is not None:
+        require_perm(actor, Perm.SUPERVISION_MANAGE)
+    if item.status == ItemStatus.CLOSED:
+        raise TransitionNotAllowed(_("A closed item needs no reminder."))
+    today = clock.today(zone=item.zone)
+    item.reminded_on = today
+    item.save(update_fields=["reminded_on", "updated_at"])
+    _event(item=item, actor=actor, action="remind")
+    audit_record(actor=actor, action="supervision.remind", instance=item, after={"on": today.isoformat()})
+    notify(
+        zone=item.zone,
+        event_key=f"supervision:{item.pk}:remind:{today:%Y-%m-%d}",
+        title=_("Reminder: %(number)s %(subject)s is due %(deadline)s")
+        % {"number": item.number, "subject": item.subject, "deadline": f"{item.deadline:%Y-%m-%d}"},
+        link=f"/supervision/{item.pk}/",
+        departments=[item.department],
+    )
+    return item
+
+
+def overdue_follow_up(*, zone: Zone) -> int:
+    """Daily: remind the department of every overdue open item; after 3 working days overdue, escalate it
+    to the leader in charge (once). Returns the number of items followed up."""
+    today = clock.today(zone=zone)
+    followed = 0
+    for item in (
+        SupervisionItem.objects.filter(zone=zone, deadline__lt=today)
+        .exclude(status=ItemStatus.CLOSED)
+        .select_related("department", "leader", "zone")
+    ):
+        with transaction.atomic():
+            if item.reminded_on != today:
+                item_remind(actor=None, item=item)
+            late = working_days_between(start=item.deadline, end=today)
+            if late >= ESCALATE_AFTER_WORKING_DAYS and item.escalated_on is None and item.leader is not None:
+                item.escalated_on = today
+                item.save(update_fields=["escalated_on", "updated_at"])
+                _event(item=item, actor=None, action="escalate", note=item.leader.get_username())
+                audit_record(
+                    actor=None,
+                    action="supervision.escalate",
+                    instance=item,
+                    after={"leader_id": item.leader.pk},
+                )
+                notify(
+                    zone=zone,
+                    event_key=f"supervision:{item.pk}:escalate",
+                    title=_("Overdue %(days)s working days: %(number)s %(subject)s")
+                    % {"days": late, "number": item.number, "subject": item.subject},
+                    link=f"/supervision/{item.pk}/",
+                    users=[item.leader],
+                )
+        followed += 1
+    return followed
+
+
+@transaction.atomic
+def adjustment_add(
+    *, actor: User, zone: Zone, department: Department, period: str, points: Decimal, reason: str
+) -> AssessmentAdjustment:
+    """A bonus (positive) or penalty (negative) for a department in a period, with its reason."""
+    from zoneops.supervision.assessment import parse_period
+
+    require_perm(actor, Perm.ASSESSMENT_ADJUST)
+    errors: list[FieldError] = []
+    try:
+        parse_period(period)
+    except ValueError:
+        errors.append(FieldError("period", _("Write the period as 2022Q1 or 2022.")))
+    if not points.is_finite() or not Decimal(-20) <= points <= Decimal(20) or points == 0:
+        errors.append(FieldError("points", _("Enter points between -20 and 20, not 0.")))
+    if not reason.strip():
+        errors.append(FieldError("reason", _("This field is required.")))
+    if department.zone_id != zone.pk:
+        errors.append(FieldError("department_id", _("No department with this id in the zone.")))
+    if errors:
+        raise InvalidInput(errors)
+    adjustment = AssessmentAdjustment.objects.create(
+        zone=zone,
+        department=department,
+        period=period,
+        points=points,
+        reason=reason.strip(),
+        entered_by=actor,
+    )
+    audit_record(
+        actor=actor,
+        action="assessment.adjust",
+        instance=adjustment,
+        after={
+            "department_id": department.pk,
+            "period": period,
+            "points": str(points),
+            "reason": reason.strip(),
+        },
+    )
+    return adjustment
