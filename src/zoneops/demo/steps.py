@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from zoneops.accounts.models import Zone
-from zoneops.demo import chains, figures, weihai
+from zoneops.demo import chains, figures, projects, weihai
 
 
 @dataclass(frozen=True)
@@ -27,4 +27,5 @@ STEPS: tuple[DemoStepSpec, ...] = (
     DemoStepSpec("chains", 1, chains.load_chains),
     DemoStepSpec("supply", 1, chains.load_supply),
     DemoStepSpec("peers", 1, chains.load_peers),
+    DemoStepSpec("projects", 1, projects.load_projects),
 )

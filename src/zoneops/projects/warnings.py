@@ -44,7 +44,7 @@ DEFAULT_RULES: dict[str, tuple[Decimal, Decimal]] = {
     WarningRuleCode.MILESTONE_OVERDUE: (Decimal(5), Decimal(20)),
     WarningRuleCode.REPORT_MISSING: (Decimal(1), Decimal(2)),
     WarningRuleCode.PROBLEM_OPEN: (Decimal(10), Decimal(20)),
-    WarningRuleCode.COMPLETION_LATE: (Decimal(15), Decimal(45)),
+    WarningRuleCode.COMPLETION_LATE: (Decimal(30), Decimal(90)),
 }
 _ORDER = {WarningLevel.GREEN: 0, WarningLevel.AMBER: 1, WarningLevel.RED: 2}
 
