@@ -126,6 +126,9 @@ def _register_routers() -> None:
     from zoneops.enterprises.api import router as enterprises_router
     from zoneops.indicators.api import enterprise_router as enterprise_figures_router
     from zoneops.indicators.api import router as indicators_router
+    from zoneops.projects.api import router as projects_router
+    from zoneops.supervision.api import assessment_router
+    from zoneops.supervision.api import router as supervision_router
 
     api.add_router("/", core_router)
     api.add_router("/", accounts_router)
@@ -138,6 +141,9 @@ def _register_routers() -> None:
     api.add_router("/candidates", candidates_router)
     api.add_router("/supply-relations", supply_router)
     api.add_router("/peer-datasets", peers_router)
+    api.add_router("/projects", projects_router)
+    api.add_router("/supervision-items", supervision_router)
+    api.add_router("/assessments", assessment_router)
 
 
 _register_routers()
