@@ -81,13 +81,25 @@ def test_eigen_solver_matches_a_dense_reference() -> None:
         np.testing.assert_allclose(result.eci, expected, atol=1e-9)
 
 
-def test_sparse_b_layout_matches_dense_layout(monkeypatch: pytest.MonkeyPatch) -> None:
-    values = synthetic_matrix(5, 70, 40)
-    reference = labelled(values)
-    monkeypatch.setattr(spectral_module, "_SPARSE_B_DENSITY", 0.0 if reference.mcp.mean() < 0.3 else 1.0)
-    other = labelled(values)
-    np.testing.assert_allclose(other.eci, reference.eci, atol=1e-12)
-    np.testing.assert_allclose(other.pci, reference.pci, atol=1e-12)
+@pytest.mark.parametrize("shape", [(70, 40), (40, 70)], ids=["product-side", "location-side"])
+def test_every_eigen_path_agrees(monkeypatch: pytest.MonkeyPatch, shape: tuple[int, int]) -> None:
+    """The formed Gram matrix and the Lanczos operator on B, with B as CSR or dense, give the same vectors."""
+    values = synthetic_matrix(5, *shape)
+    results = []
+    for gram, sparse_below in ((True, 0.3), (False, 1.0), (False, 0.0)):
+        monkeypatch.setattr(spectral_module, "_gram_is_cheaper", lambda *_, gram=gram: gram)
+        monkeypatch.setattr(spectral_module, "_SPARSE_B_DENSITY", sparse_below)
+        results.append(labelled(values))
+    for other in results[1:]:
+        np.testing.assert_allclose(other.eci, results[0].eci, atol=1e-12)
+        np.testing.assert_allclose(other.pci, results[0].pci, atol=1e-12)
+
+
+def test_gram_cost_model_picks_the_small_side_gram_only_when_cheap() -> None:
+    # 300 x 1000 (the benchmark's shape): forming the 300 x 300 Gram matrix is far cheaper than ~100 steps.
+    assert spectral_module._gram_is_cheaper(300, 1000, 0.2)
+    # 1400 products x 3000 locations at 8 % presence: 100 sparse steps beat a 1400 x 1400 x 3000 SYRK.
+    assert not spectral_module._gram_is_cheaper(1400, 3000, 0.08)
 
 
 def test_conventions_differ_as_documented() -> None:
@@ -201,3 +213,84 @@ def test_large_sparse_year_stays_sparse_until_the_dense_steps() -> None:
     result = labelled(values)
     assert result.density.shape == result.cog.shape == result.mcp.shape
     assert abs(float(result.eci.mean())) < 1e-9
+
+
+def long_panel(seed: int, n_loc: int, n_prod: int, years: int) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    rows = []
+    for t in range(years):
+        values = synthetic_matrix(int(rng.integers(1 << 30)), n_loc, n_prod)
+        li, pi = np.nonzero(values)
+        rows.append(
+            pd.DataFrame(
+                {
+                    "t": np.int32(2000 + t),
+                    "zone": pd.array([f"z{i:02d}" for i in li], dtype="str"),
+                    "ind": (pi + 10).astype(np.int32),
+                    "v": values[li, pi],
+                }
+            )
+        )
+    return pd.concat(rows, ignore_index=True)
+
+
+def panel_frame(data: pd.DataFrame, **options: object) -> tuple[object, pd.DataFrame]:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ComplexityWarning)
+        panel = compute(data=data, time="t", loc="zone", prod="ind", val="v", **options)  # type: ignore[arg-type]
+    return panel, panel.to_frame()
+
+
+def test_row_order_does_not_matter() -> None:
+    """Rows shuffled across periods give the same panel as rows sorted by period (and the same frame)."""
+    data = long_panel(20, 25, 18, 3)
+    _, ordered = panel_frame(data)
+    shuffled = data.sample(frac=1.0, random_state=3).reset_index(drop=True)
+    _, mixed = panel_frame(shuffled)
+    pd.testing.assert_frame_equal(mixed, ordered)
+
+
+def test_output_keys_keep_the_input_dtypes() -> None:
+    data = long_panel(21, 12, 9, 2)
+    panel, frame = panel_frame(data)
+    assert frame["t"].dtype == np.int32
+    assert frame["zone"].dtype == data["zone"].dtype
+    assert frame["ind"].dtype == np.int32
+    assert frame["mcp"].dtype == np.int8
+    pd.testing.assert_frame_equal(pd.concat(panel.frames(), ignore_index=True), frame)  # type: ignore[attr-defined]
+
+
+def test_frame_rows_follow_each_period_s_own_labels() -> None:
+    """A location dropped in one period only: every row still carries its own period's values."""
+    data = long_panel(22, 10, 8, 2)
+    silent = (data["t"] == 2000) & (data["zone"] == "z03")
+    data.loc[silent, "v"] = 0.0
+    panel, frame = panel_frame(data)
+    assert "z03" not in set(frame.loc[frame["t"] == 2000, "zone"])
+    for result in panel.periods:  # type: ignore[attr-defined]
+        rows = frame[frame["t"] == result.time]
+        assert list(rows["zone"].iloc[:: len(result.products)]) == list(result.locations)
+        assert list(rows["ind"].iloc[: len(result.products)]) == list(result.products)
+        np.testing.assert_array_equal(rows["density"].to_numpy(), result.density.ravel())
+        np.testing.assert_array_equal(rows["eci"].to_numpy(), np.repeat(result.eci, len(result.products)))
+        np.testing.assert_array_equal(
+            rows["ubiquity"].to_numpy(), np.tile(result.ubiquity, len(result.locations))
+        )
+
+
+def test_panel_without_key_labels_builds_the_same_frame() -> None:
+    from zoneops.complexity.panel import ComplexityPanel
+
+    data = long_panel(23, 10, 8, 2)
+    panel, frame = panel_frame(data)
+    bare = ComplexityPanel(time_column="t", loc_column="zone", prod_column="ind", periods=panel.periods)  # type: ignore[attr-defined]
+    pd.testing.assert_frame_equal(bare.to_frame(), frame, check_dtype=False)
+
+
+def test_duplicate_rows_are_found_in_any_period_and_any_row_order() -> None:
+    data = long_panel(24, 10, 8, 3)
+    twin = data[data["t"] == 2001].iloc[[4]]
+    data = pd.concat([data, twin], ignore_index=True).sample(frac=1.0, random_state=5)
+    zone, ind = twin["zone"].iloc[0], twin["ind"].iloc[0]
+    with pytest.raises(ValueError, match=f"^more than one row for t=2001, zone='{zone}', ind={ind}$"):
+        panel_frame(data)

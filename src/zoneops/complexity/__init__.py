@@ -13,10 +13,13 @@ column totals x_p and grand total x. Locations and products whose total is zero 
 ECI and PCI come from the eigenproblem M_pp kp = lambda kp with M_pp = D_u^-1 M^T D_d^-1 M (the method of
 reflections at its fixed point). M_pp is similar to the symmetric positive semi-definite S = B^T B with
 B = D_d^-1/2 M D_u^-1/2; S's top eigenpair is lambda = 1 with eigenvector sqrt(u) (the trivial, constant
-kp). We deflate it and take the largest remaining eigenvector with ARPACK (``scipy.sparse.linalg.eigsh`` on a
-``LinearOperator`` of the smaller side, float64, tolerance 0, fixed start vector), never a dense ``eig`` of a
-products x products matrix. Then kp = D_u^-1/2 v, kc = D_d^-1 M kp (so kc_c is the mean kp of c's products),
-with the sign chosen so that kc correlates positively with diversity. Standardisation:
+kp). We deflate it and take the largest remaining eigenvector with ARPACK (``scipy.sparse.linalg.eigsh`` on
+the smaller side, B B^T or B^T B, float64, tolerance 0, fixed start vector), never a dense ``eig`` of a
+products x products matrix. The smaller-side matrix is formed once (one SYRK) when that is cheaper than the
+~100 Lanczos steps, e.g. 300 x 300 for 300 locations x 1000 products; otherwise each step applies B twice.
+Then kp = D_u^-1/2 v (from a location-side vector y, kp = D_u^-1 M^T D_d^-1/2 y up to scale),
+kc = D_d^-1 M kp (so kc_c is the mean kp of c's products), with the sign chosen so that kc correlates
+positively with diversity. Standardisation:
 
     ECI = (kc - mean(kc)) / sd(kc),   PCI = (kp - mean(kc)) / sd(kc)
 

@@ -136,6 +136,51 @@ def compute_matrix(
     to the conditional-probability proximity; ``knn`` restricts density to each product's k nearest products.
     ``on_empty="raise"`` turns every drop into a ``ComplexityInputError``.
     """
+    return compute_period(
+        values=values,
+        locations=locations,
+        products=products,
+        time=time,
+        presence=presence,
+        threshold=threshold,
+        rpop_threshold=rpop_threshold,
+        rule=rule,
+        population=population,
+        convention=convention,
+        continuous=continuous,
+        asymmetric=asymmetric,
+        knn=knn,
+        on_empty=on_empty,
+        trusted=False,
+        stacklevel=3,
+    )
+
+
+def compute_period(
+    *,
+    values: MatrixInput,
+    locations: Sequence[Any] | npt.ArrayLike,
+    products: Sequence[Any] | npt.ArrayLike,
+    time: object,
+    presence: Presence,
+    threshold: float,
+    rpop_threshold: float | None,
+    rule: Rule | None,
+    population: npt.ArrayLike | None,
+    convention: Convention,
+    continuous: bool,
+    asymmetric: bool,
+    knn: int | None,
+    on_empty: OnEmpty,
+    trusted: bool,
+    stacklevel: int,
+) -> ComplexityResult:
+    """:func:`compute_matrix`, for the long-format adapter too (not public).
+
+    ``trusted=True`` says ``values`` is a float64 ndarray the callee may overwrite, already checked finite and
+    non-negative, with unique labels: the panel has checked its whole column at once, and re-checking every
+    period would cost as much as the RCA. ``stacklevel`` points warnings at the public caller.
+    """
     time = plain(time)
     _check_choice("convention", convention, Convention)
     _check_choice("presence", presence, Presence)
@@ -150,10 +195,16 @@ def compute_matrix(
     if knn is not None and (isinstance(knn, bool) or not isinstance(knn, int | np.integer) or knn < 1):
         raise ComplexityInputError(f"knn must be a positive integer, got {show(knn)}")
 
-    matrix = _as_matrix(values, time)
-    loc_labels = _labels(locations, "locations", matrix.shape[0], time)
-    prod_labels = _labels(products, "products", matrix.shape[1], time)
-    _check_values(matrix, loc_labels, prod_labels, time)
+    matrix: FloatArray | sp.csr_array
+    if trusted:
+        assert isinstance(values, np.ndarray)
+        matrix = values
+        loc_labels, prod_labels = np.asarray(locations), np.asarray(products)
+    else:
+        matrix = _as_matrix(values, time)
+        loc_labels = _labels(locations, "locations", matrix.shape[0], time)
+        prod_labels = _labels(products, "products", matrix.shape[1], time)
+        _check_values(matrix, loc_labels, prod_labels, time)
     if presence == "manual":
         _check_binary(matrix, loc_labels, prod_labels, time)
 
@@ -202,7 +253,8 @@ def compute_matrix(
         rca = _dense(matrix)
         mcp = rca > 0.5
     else:
-        rca = balassa_rca(matrix)
+        # RPOP below still needs the raw values, so only overwrite them when there is no population.
+        rca = balassa_rca(matrix, in_place=trusted and pop is None)
         if pop is not None:
             rpop_matrix = rpop(matrix, pop)
         if presence == "rca":
@@ -217,9 +269,11 @@ def compute_matrix(
     del matrix
 
     test = _describe_test(presence, threshold, rpop_threshold, effective_rule)
-    no_diversity = ~mcp.any(axis=1)
+    diversity = np.count_nonzero(mcp, axis=1).astype(np.int64)
+    ubiquity = np.count_nonzero(mcp, axis=0).astype(np.int64)
+    no_diversity = diversity == 0
     drop("location", no_diversity, loc_labels, f"zero diversity: no product passes {test}")
-    no_ubiquity = ~mcp.any(axis=0)
+    no_ubiquity = ubiquity == 0
     drop("product", no_ubiquity, prod_labels, f"zero ubiquity: no location passes {test}")
     keep_rows, keep_cols = ~no_diversity, ~no_ubiquity
     if not (keep_rows.all() and keep_cols.all()):
@@ -228,16 +282,23 @@ def compute_matrix(
         if rpop_matrix is not None:
             rpop_matrix = rpop_matrix[np.ix_(keep_rows, keep_cols)]
         loc_labels, prod_labels = loc_labels[keep_rows], prod_labels[keep_cols]
+        # The dropped rows and columns hold no ones, so the kept counts do not change.
+        diversity, ubiquity = diversity[keep_rows], ubiquity[keep_cols]
     _require_size(mcp.shape, time, f"passing {test}")
     if knn is not None and knn > mcp.shape[1] - 1:
         raise ComplexityInputError(
             f"period {show(time)}: knn={knn} but only {mcp.shape[1]} products remain (knn must be < products)"
         )
 
-    diversity = mcp.sum(axis=1).astype(np.int64)
-    ubiquity = mcp.sum(axis=0).astype(np.int64)
     m64 = mcp.astype(np.float64)
-    vectors = spectral.complexity_eigenvectors(mcp, m64, time=time)
+    vectors = spectral.complexity_eigenvectors(
+        mcp,
+        m64,
+        time=time,
+        diversity=diversity.astype(np.float64),
+        ubiquity=ubiquity.astype(np.float64),
+        stacklevel=stacklevel + 1,
+    )
 
     diag = PROXIMITY_DIAGONAL[convention]
     if continuous:
@@ -288,9 +349,9 @@ def compute_matrix(
     if drops:
         shown = "; ".join(r.describe() for r in drops[:3])
         more = f" (and {len(drops) - 3} more)" if len(drops) > 3 else ""
-        warnings.warn(ComplexityWarning(f"{shown}{more}"), stacklevel=2)
+        warnings.warn(ComplexityWarning(f"{shown}{more}"), stacklevel=stacklevel)
     for note in notes:
-        warnings.warn(ComplexityWarning(note), stacklevel=2)
+        warnings.warn(ComplexityWarning(note), stacklevel=stacklevel)
 
     result = ComplexityResult(
         time=time,
@@ -395,47 +456,56 @@ def _labels(labels: Sequence[Any] | npt.ArrayLike, what: str, size: int, time: o
     return array
 
 
-def _stored(
-    matrix: FloatArray | sp.csr_array,
-) -> tuple[FloatArray, npt.NDArray[np.intp], npt.NDArray[np.intp]]:
-    """Stored values with their (row, column) positions; dense matrices store everything."""
+def _first(matrix: FloatArray | sp.csr_array, bad: BoolArray) -> tuple[float, int, int]:
+    """Value, row and column of the first flagged stored entry (``bad`` is aligned on the stored values).
+
+    Positions are only worked out on this error path, so the checks themselves stay one vectorised pass.
+    """
+    i = int(np.flatnonzero(bad)[0])
     if isinstance(matrix, sp.csr_array):
-        coo = matrix.tocoo()
-        return coo.data, coo.row.astype(np.intp), coo.col.astype(np.intp)
-    rows, cols = np.indices(matrix.shape)
-    return matrix.ravel(), rows.ravel(), cols.ravel()
+        row = int(np.searchsorted(matrix.indptr, i, side="right")) - 1
+        return float(matrix.data[i]), row, int(matrix.indices[i])
+    row, col = divmod(i, matrix.shape[1])
+    return float(matrix.flat[i]), row, col
+
+
+def _stored_values(matrix: FloatArray | sp.csr_array) -> FloatArray:
+    """Stored values, row-major: every cell of a dense matrix (a view), the explicit entries of a CSR."""
+    if isinstance(matrix, sp.csr_array):
+        return matrix.data
+    return np.ascontiguousarray(matrix).ravel()
 
 
 def _check_values(
     matrix: FloatArray | sp.csr_array, locs: LabelArray, prods: LabelArray, time: object
 ) -> None:
-    data, rows, cols = _stored(matrix)
-    bad = ~np.isfinite(data)
-    if bad.any():
-        i = int(np.flatnonzero(bad)[0])
+    data = _stored_values(matrix)
+    finite = np.isfinite(data)
+    if not finite.all():
+        _, row, col = _first(matrix, ~finite)
         raise ComplexityInputError(
-            f"period {show(time)}: value for location {show(locs[rows[i]])}, "
-            f"product {show(prods[cols[i]])} is missing or not finite"
+            f"period {show(time)}: value for location {show(locs[row])}, "
+            f"product {show(prods[col])} is missing or not finite"
         )
     negative = data < 0
     if negative.any():
-        i = int(np.flatnonzero(negative)[0])
+        value, row, col = _first(matrix, negative)
         raise ComplexityInputError(
-            f"period {show(time)}: negative value {show(data[i])} for location {show(locs[rows[i]])}, "
-            f"product {show(prods[cols[i]])}"
+            f"period {show(time)}: negative value {show(value)} for location {show(locs[row])}, "
+            f"product {show(prods[col])}"
         )
 
 
 def _check_binary(
     matrix: FloatArray | sp.csr_array, locs: LabelArray, prods: LabelArray, time: object
 ) -> None:
-    data, rows, cols = _stored(matrix)
+    data = _stored_values(matrix)
     bad = (data != 0) & (data != 1)
     if bad.any():
-        i = int(np.flatnonzero(bad)[0])
+        value, row, col = _first(matrix, bad)
         raise ComplexityInputError(
-            f"period {show(time)}: presence='manual' needs 0/1 values; got {show(data[i])} for location "
-            f"{show(locs[rows[i]])}, product {show(prods[cols[i]])}"
+            f"period {show(time)}: presence='manual' needs 0/1 values; got {show(value)} for location "
+            f"{show(locs[row])}, product {show(prods[col])}"
         )
 
 

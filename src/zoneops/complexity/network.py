@@ -120,8 +120,10 @@ def density_and_outlook(
         weight_sums = w.sum(axis=1)
     del m_scaled
     safe = np.where(weight_sums > 0, weight_sums, 1.0)
-    dens: FloatArray = numerator / safe[None, :]
-    dens[:, weight_sums <= 0] = 0.0
+    # In place: the numerator is not needed afterwards, and a fresh N x P array costs page faults.
+    dens: FloatArray = np.divide(numerator, safe[None, :], out=numerator)
+    if (weight_sums <= 0).any():
+        dens[:, weight_sums <= 0] = 0.0
     absent = ~mcp
     coi_raw: FloatArray = (dens * absent) @ kp
     np.subtract((scale @ phi)[None, :], cog, out=cog)

@@ -15,15 +15,16 @@ def totals(values: FloatArray | sp.csr_array) -> tuple[FloatArray, FloatArray, f
     return rows, cols, float(cols.sum())
 
 
-def balassa_rca(values: FloatArray | sp.csr_array) -> FloatArray:
+def balassa_rca(values: FloatArray | sp.csr_array, *, in_place: bool = False) -> FloatArray:
     """RCA[c,p] = (x_cp / x_c) / (x_p / x): share of p in c's basket over p's world share.
 
     The operation order follows both reference implementations, so agreement is to the last bit or two.
-    The result is dense, whatever the input, because every downstream step is.
+    The result is dense, whatever the input, because every downstream step is. ``in_place=True`` overwrites
+    a dense float64 ``values`` (the long-format adapter's own scratch matrix) instead of copying it.
     """
     rows, cols, total = totals(values)
     world_share = cols / total
-    out = values.toarray() if isinstance(values, sp.csr_array) else values.copy()
+    out = values.toarray() if isinstance(values, sp.csr_array) else values if in_place else values.copy()
     out /= rows[:, None]
     out /= world_share[None, :]
     return out
