@@ -21,6 +21,8 @@ urlpatterns = [
     path("enterprises/", include("zoneops.enterprises.urls")),
     path("indicators/", include("zoneops.indicators.urls")),
     path("chains/", include("zoneops.chains.urls")),
+    path("projects/", include("zoneops.projects.urls")),
+    path("supervision/", include("zoneops.supervision.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

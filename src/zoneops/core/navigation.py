@@ -18,6 +18,8 @@ class NavItem:
     label: str | Promise
     url_name: str
     perm: Perm | None
+    # Shown also to holders of this permission (e.g. department staff see their own supervision items).
+    also: Perm | None = None
 
 
 NAVIGATION: tuple[NavItem, ...] = (
@@ -26,6 +28,11 @@ NAVIGATION: tuple[NavItem, ...] = (
     NavItem("indicators", _("Indicators"), "indicators:dashboard", Perm.INDICATOR_VIEW_ALL),
     NavItem("chains", _("Chains"), "chains:index", Perm.CHAIN_VIEW),
     NavItem("opportunities", _("Opportunities"), "chains:opportunities", Perm.CHAIN_VIEW),
+    NavItem("projects", _("Key projects"), "projects:board", Perm.PROJECT_VIEW),
+    NavItem(
+        "supervision", _("Supervision"), "supervision:board", Perm.SUPERVISION_VIEW, also=Perm.PROJECT_REPORT
+    ),
+    NavItem("assessment", _("Assessment"), "supervision:assessment", Perm.ASSESSMENT_VIEW),
     NavItem("imports", _("Import figures"), "indicators:imports", Perm.INDICATOR_IMPORT),
     NavItem("submissions", _("Submitted figures"), "indicators:submissions", Perm.INDICATOR_IMPORT),
     NavItem("submit", _("Submit figures"), "indicators:submit", Perm.INDICATOR_SUBMIT),
@@ -49,5 +56,7 @@ def navigation_for(user: User) -> list[NavLink]:
     return [
         NavLink(item.key, item.label, reverse(item.url_name))
         for item in NAVIGATION
-        if item.perm is None or has_perm(user, item.perm)
+        if item.perm is None
+        or has_perm(user, item.perm)
+        or (item.also is not None and has_perm(user, item.also))
     ]

@@ -1,0 +1,16 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from zoneops.projects import views
+
+app_name = "projects"
+
+urlpatterns = [
+    path("", views.board, name="board"),
+    path("scheduling/", views.scheduling, name="scheduling"),
+    path("<int:project_id>/", views.project_page, name="project"),
+    path("<int:project_id>/report/", views.report_form, name="report"),
+    path("problems/<int:problem_id>/supervise/", views.problem_supervise, name="problem-supervise"),
+    path("problems/<int:problem_id>/resolve/", views.problem_resolve, name="problem-resolve"),
+]

@@ -1,0 +1,220 @@
+"""Pages of key projects: the board, the project page, the monthly report form, the scheduling report."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal, InvalidOperation
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from zoneops.accounts.models import Department
+from zoneops.chains.models import Cluster
+from zoneops.core import clock
+from zoneops.core.access import Perm, has_perm, require_perm
+from zoneops.core.errors import InvalidInput
+from zoneops.core.excel import XLSX
+from zoneops.core.web import request_user
+from zoneops.indicators.parsing import parse_period
+from zoneops.projects import reports, selectors, services
+from zoneops.projects.models import ProjectLevel, ProjectType, WarningLevel, WarningRuleCode
+from zoneops.projects.warnings import reason_text
+from zoneops.supervision.services import problem_to_supervision
+
+
+def _int(text: str | None) -> int | None:
+    return int(text) if text and text.isdigit() else None
+
+
+@login_required
+def board(request: HttpRequest) -> HttpResponse:
+    user = request_user(request)
+    today = clock.today(zone=user.zone)
+    q = request.GET
+    filters = selectors.BoardFilter(
+        year=_int(q.get("year")) or today.year,
+        level=q.get("level") or None,
+        project_type=q.get("project_type") or None,
+        warning_level=q.get("warning_level") or None,
+        warning_rule=q.get("warning_rule") or None,
+        cluster_id=_int(q.get("cluster")),
+        department_id=_int(q.get("department")),
+        search=q.get("search", "").strip(),
+        sort=q.get("sort") or "warning",
+    )
+    page = Paginator(selectors.projects(user=user, filters=filters), 50).get_page(q.get("page"))
+    for project in page.object_list:
+        project.reason_texts = [reason_text(r) for r in project.warning_reasons]  # type: ignore[attr-defined]
+    query = q.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "projects/board.html",
+        {
+            "page": page,
+            "filters": filters,
+            "counts": selectors.board_counts(user=user, year=filters.year or today.year),
+            "levels": ProjectLevel.choices,
+            "types": ProjectType.choices,
+            "warning_levels": WarningLevel.choices,
+            "rules": WarningRuleCode.choices,
+            "clusters": Cluster.objects.filter(zone=user.zone).order_by("sort_order") if user.zone else [],
+            "departments": Department.objects.filter(zone=user.zone).order_by("name") if user.zone else [],
+            "query": query.urlencode(),
+            "latest_period": selectors.latest_report_period(user=user, year=filters.year or today.year),
+        },
+    )
+
+
+@login_required
+def project_page(request: HttpRequest, project_id: int) -> HttpResponse:
+    user = request_user(request)
+    project = selectors.project_get(user=user, project_id=project_id)
+    today = clock.today(zone=project.zone)
+    milestones = list(project.milestones.all())
+    gantt = {
+        "names": [m.name for m in milestones],
+        "planned": [m.planned_date.isoformat() for m in milestones],
+        "actual": [m.actual_date.isoformat() if m.actual_date else None for m in milestones],
+        "today": today.isoformat(),
+        "labels": {"planned": _("planned"), "actual": _("actual"), "today": _("today")},
+    }
+    curve = selectors.investment_curve(project)
+    curve["labels"] = {
+        "planned": _("planned cumulative"),
+        "actual": _("reported cumulative"),
+        "unit": _("10k yuan"),
+    }
+    return render(
+        request,
+        "projects/project.html",
+        {
+            "project": project,
+            "today": today,
+            "reasons": [(r["level"], reason_text(r)) for r in project.warning_reasons],
+            "history": project.warning_history.order_by("-on")[:12],
+            "gantt_json": json.dumps(gantt, ensure_ascii=False),
+            "curve_json": json.dumps(curve, ensure_ascii=False),
+            "can_report": services.may_report(user, project),
+            "can_supervise": has_perm(user, Perm.SUPERVISION_MANAGE),
+            "milestones": milestones,
+        },
+    )
+
+
+@login_required
+def report_form(request: HttpRequest, project_id: int) -> HttpResponse:
+    """The monthly report form of the responsible department (a second report corrects, with a reason)."""
+    user = request_user(request)
+    project = selectors.project_get(user=user, project_id=project_id)
+    services.require_report(user, project)
+    today = clock.today(zone=project.zone)
+    period = parse_period(request.POST.get("period") or request.GET.get("period") or "") or today.replace(
+        day=1
+    )
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        reached: dict[int, dt.date] = {}
+        for milestone in project.milestones.all():
+            text = request.POST.get(f"reached_{milestone.pk}", "").strip()
+            if text:
+                try:
+                    reached[milestone.pk] = dt.date.fromisoformat(text)
+                except ValueError:
+                    errors["reached"] = _("Enter a valid date (YYYY-MM-DD).")
+        try:
+            amount = Decimal(request.POST.get("investment_month", "").replace(",", "") or "x")
+        except InvalidOperation:
+            errors["investment_month"] = _("Enter a number.")
+            amount = Decimal(0)
+        progress_text = request.POST.get("progress_percent", "")
+        if not progress_text.isdigit():
+            errors["progress_percent"] = _("Enter a whole number from 0 to 100.")
+        if not errors:
+            try:
+                services.report_submit(
+                    actor=user,
+                    project=project,
+                    period=period,
+                    investment_month=amount * 10_000,
+                    progress_percent=int(progress_text),
+                    progress_text=request.POST.get("progress_text", ""),
+                    reached=reached,
+                    problems=request.POST.get("problems", "").splitlines(),
+                    correction_reason=request.POST.get("correction_reason", ""),
+                )
+            except InvalidInput as exc:
+                errors.update({e.field: e.message for e in exc.errors})
+            else:
+                messages.success(request, _("Report for %(month)s saved.") % {"month": f"{period:%Y-%m}"})
+                return redirect("projects:project", project_id=project.pk)
+    existing = next((r for r in project.reports.all() if r.period == period), None)
+    return render(
+        request,
+        "projects/report.html",
+        {
+            "project": project,
+            "period": period,
+            "existing": existing,
+            "errors": errors,
+            "form": request.POST if request.method == "POST" else {},
+            "deadline": services.report_deadline(zone_id=project.zone_id, period=period),
+        },
+        status=422 if errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def problem_supervise(request: HttpRequest, problem_id: int) -> HttpResponse:
+    user = request_user(request)
+    problem = selectors.problem_get(user=user, problem_id=problem_id)
+    days = _int(request.POST.get("working_days")) or 10
+    try:
+        item = problem_to_supervision(
+            actor=user, problem=problem, working_days=days, instructions=request.POST.get("instructions", "")
+        )
+    except InvalidInput as exc:
+        messages.error(request, "; ".join(e.message for e in exc.errors))
+        return redirect("projects:project", project_id=problem.project_id)
+    messages.success(request, _("Supervision item %(number)s raised.") % {"number": item.number})
+    return redirect("supervision:item", item_id=item.pk)
+
+
+@login_required
+@require_POST
+def problem_resolve(request: HttpRequest, problem_id: int) -> HttpResponse:
+    user = request_user(request)
+    problem = selectors.problem_get(user=user, problem_id=problem_id)
+    try:
+        services.problem_resolve(actor=user, problem=problem)
+    except InvalidInput as exc:
+        messages.error(request, "; ".join(e.message for e in exc.errors))
+    return redirect("projects:project", project_id=problem.project_id)
+
+
+@login_required
+def scheduling(request: HttpRequest) -> HttpResponse:
+    """The monthly scheduling report as a printable page, with its Excel version."""
+    user = request_user(request)
+    require_perm(user, Perm.PROJECT_VIEW)
+    today = clock.today(zone=user.zone)
+    period = (
+        parse_period(request.GET.get("period", ""))
+        or selectors.latest_report_period(user=user, year=today.year)
+        or today.replace(day=1)
+    )
+    if request.GET.get("format") == "xlsx":
+        response = HttpResponse(reports.scheduling_report(user=user, period=period), content_type=XLSX)
+        response["Content-Disposition"] = f'attachment; filename="scheduling-{period:%Y-%m}.xlsx"'
+        return response
+    rows = selectors.scheduling_rows(user=user, period=period)
+    for row in rows:
+        row.reason_texts = [reason_text(r) for r in row.project.warning_reasons]  # type: ignore[attr-defined]
+    return render(request, "projects/scheduling.html", {"rows": rows, "period": period})

@@ -1,0 +1,16 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from zoneops.supervision import views
+
+app_name = "supervision"
+
+urlpatterns = [
+    path("", views.board, name="board"),
+    path("new/", views.item_new, name="new"),
+    path("<int:item_id>/", views.item_page, name="item"),
+    path("<int:item_id>/step/", views.item_step, name="step"),
+    path("assessment/", views.assessment_page, name="assessment"),
+    path("assessment/<int:department_id>/", views.assessment_department, name="assessment-department"),
+]

@@ -1,0 +1,186 @@
+"""Pages of supervision and assessment: the supervision office's board, an item with its timeline and
+the steps the reader may take, the assessment ranking with its drill-down."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from zoneops.accounts.models import Department
+from zoneops.core import clock
+from zoneops.core.access import Perm, has_perm, require_perm
+from zoneops.core.errors import InvalidInput, TransitionNotAllowed
+from zoneops.core.excel import XLSX
+from zoneops.core.web import request_user
+from zoneops.supervision import assessment as scoring
+from zoneops.supervision import reports, selectors, services
+from zoneops.supervision.models import ItemSource
+
+
+@login_required
+def board(request: HttpRequest) -> HttpResponse:
+    user = request_user(request)
+    if not (
+        has_perm(user, Perm.SUPERVISION_VIEW) or (user.department_id and has_perm(user, Perm.PROJECT_REPORT))
+    ):
+        raise PermissionDenied
+    bucket = request.GET.get("bucket") or None
+    if bucket not in (None, *selectors.BUCKETS):
+        bucket = None
+    department_id = int(request.GET["department"]) if request.GET.get("department", "").isdigit() else None
+    page = Paginator(selectors.items(user=user, bucket=bucket, department_id=department_id), 50).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "supervision/board.html",
+        {
+            "page": page,
+            "board": selectors.board(user=user),
+            "bucket": bucket,
+            "can_manage": has_perm(user, Perm.SUPERVISION_MANAGE),
+            "departments": Department.objects.filter(zone=user.zone).order_by("name") if user.zone else [],
+            "sources": ItemSource.choices,
+            "today": clock.today(zone=user.zone),
+        },
+    )
+
+
+@login_required
+@require_POST
+def item_new(request: HttpRequest) -> HttpResponse:
+    user = request_user(request)
+    require_perm(user, Perm.SUPERVISION_MANAGE)
+    department = Department.objects.filter(zone=user.zone, pk=request.POST.get("department") or 0).first()
+    days = request.POST.get("working_days", "")
+    try:
+        if department is None or user.zone is None:
+            raise InvalidInput.single("department", _("No department with this id in the zone."))
+        if not days.isdigit():
+            raise InvalidInput.single("working_days", _("Enter a whole number from 1 to 250."))
+        item = services.item_raise(
+            actor=user,
+            zone=user.zone,
+            source=request.POST.get("source", ""),
+            subject=request.POST.get("subject", ""),
+            department=department,
+            working_days=int(days),
+            instructions=request.POST.get("instructions", ""),
+        )
+    except InvalidInput as exc:
+        messages.error(request, "; ".join(f"{e.field}: {e.message}" for e in exc.errors))
+        return redirect("supervision:board")
+    return redirect("supervision:item", item_id=item.pk)
+
+
+@login_required
+def item_page(request: HttpRequest, item_id: int) -> HttpResponse:
+    user = request_user(request)
+    item = selectors.item_get(user=user, item_id=item_id)
+    manage = has_perm(user, Perm.SUPERVISION_MANAGE)
+    member = services.is_department_member(user, item)
+    allowed = [
+        action
+        for action, (sources, _target) in services.TRANSITIONS.items()
+        if item.status in sources
+        and ((action == "respond" and (member or manage)) or (action != "respond" and manage))
+    ]
+    return render(
+        request,
+        "supervision/item.html",
+        {
+            "item": item,
+            "events": list(item.events.all()),
+            "allowed": allowed,
+            "can_manage": manage,
+            "is_member": member,
+            "today": clock.today(zone=item.zone),
+        },
+    )
+
+
+@login_required
+@require_POST
+def item_step(request: HttpRequest, item_id: int) -> HttpResponse:
+    user = request_user(request)
+    item = selectors.item_get(user=user, item_id=item_id)
+    action = request.POST.get("action", "")
+    try:
+        if action == "remind":
+            services.item_remind(actor=user, item=item)
+        elif action == "request_extension":
+            try:
+                to = dt.date.fromisoformat(request.POST.get("to", ""))
+            except ValueError:
+                raise InvalidInput.single("to", _("Enter a valid date (YYYY-MM-DD).")) from None
+            services.extension_request(actor=user, item=item, to=to, reason=request.POST.get("reason", ""))
+        elif action in ("approve_extension", "refuse_extension"):
+            services.extension_decide(
+                actor=user,
+                item=item,
+                approve=action == "approve_extension",
+                note=request.POST.get("note", ""),
+            )
+        else:
+            services.item_act(
+                actor=user,
+                item=item,
+                action=action,
+                note=request.POST.get("note", ""),
+                evidence=request.POST.get("evidence", ""),
+            )
+    except InvalidInput as exc:
+        messages.error(request, "; ".join(e.message for e in exc.errors))
+    except TransitionNotAllowed as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Saved."))
+    return redirect("supervision:item", item_id=item.pk)
+
+
+def _period_code(request: HttpRequest) -> str:
+    code = request.GET.get("period", "")
+    try:
+        return scoring.parse_period(code).code
+    except ValueError:
+        today = clock.today(zone=request_user(request).zone)
+        quarter = (today.month - 1) // 3
+        return f"{today.year - 1}Q4" if quarter == 0 else f"{today.year}Q{quarter}"
+
+
+@login_required
+def assessment_page(request: HttpRequest) -> HttpResponse:
+    user = request_user(request)
+    code = _period_code(request)
+    if request.GET.get("format") == "xlsx":
+        response = HttpResponse(reports.assessment_workbook(user=user, period_code=code), content_type=XLSX)
+        response["Content-Disposition"] = f'attachment; filename="assessment-{code}.xlsx"'
+        return response
+    rows = scoring.assessment(user=user, period_code=code)
+    measures = (
+        [(m, scoring.MEASURE_LABELS[m]) for m in (r.measure for r in rows[0].breakdown)] if rows else []
+    )
+    return render(
+        request, "supervision/assessment.html", {"rows": rows, "period": code, "measures": measures}
+    )
+
+
+@login_required
+def assessment_department(request: HttpRequest, department_id: int) -> HttpResponse:
+    user = request_user(request)
+    code = _period_code(request)
+    row = next(
+        (r for r in scoring.assessment(user=user, period_code=code) if r.department_id == department_id), None
+    )
+    if row is None:
+        raise Http404
+    items = scoring.drill_down(user=user, period_code=code, department_id=department_id)
+    return render(request, "supervision/department.html", {"row": row, "items": items, "period": code})
