@@ -173,29 +173,6 @@ def item_detail(request: HttpRequest, item_id: int) -> SupervisionItem:
     return selectors.item_get(user=request_user(request), item_id=item_id)
 
 
-class ActionIn(Schema):
-    note: str = ""
-    evidence: str = ""
-
-
-@router.post("/{item_id}/{action}", response=ItemDetail)
-def item_action(
-    request: HttpRequest,
-    item_id: int,
-    action: Literal["respond", "verify", "close", "return", "remind"],
-    payload: ActionIn,
-) -> SupervisionItem:
-    """``respond`` (the department), ``verify``, ``close``, ``return`` (with a reason) and ``remind``
-    (the supervision office). A step the item's state does not allow answers 409."""
-    user = request_user(request)
-    item = selectors.item_get(user=user, item_id=item_id)
-    if action == "remind":
-        services.item_remind(actor=user, item=item)
-    else:
-        services.item_act(actor=user, item=item, action=action, note=payload.note, evidence=payload.evidence)
-    return selectors.item_get(user=user, item_id=item_id)
-
-
 class ExtensionIn(Schema):
     to: dt.date
     reason: str
@@ -220,6 +197,29 @@ def extension_decide(request: HttpRequest, item_id: int, payload: DecisionIn) ->
     user = request_user(request)
     item = selectors.item_get(user=user, item_id=item_id)
     services.extension_decide(actor=user, item=item, approve=payload.approve, note=payload.note)
+    return selectors.item_get(user=user, item_id=item_id)
+
+
+class ActionIn(Schema):
+    note: str = ""
+    evidence: str = ""
+
+
+@router.post("/{item_id}/{action}", response=ItemDetail)
+def item_action(
+    request: HttpRequest,
+    item_id: int,
+    action: Literal["respond", "verify", "close", "return", "remind"],
+    payload: ActionIn,
+) -> SupervisionItem:
+    """``respond`` (the department), ``verify``, ``close``, ``return`` (with a reason) and ``remind``
+    (the supervision office). A step the item's state does not allow answers 409."""
+    user = request_user(request)
+    item = selectors.item_get(user=user, item_id=item_id)
+    if action == "remind":
+        services.item_remind(actor=user, item=item)
+    else:
+        services.item_act(actor=user, item=item, action=action, note=payload.note, evidence=payload.evidence)
     return selectors.item_get(user=user, item_id=item_id)
 
 

@@ -32,7 +32,7 @@ from zoneops.accounts.models import Department, User
 from zoneops.core.access import Perm, require_perm, zone_scope
 from zoneops.projects.models import KeyProject, Milestone, MonthlyReport
 from zoneops.projects.services import deadline_day
-from zoneops.projects.warnings import months_due
+from zoneops.projects.warnings import month_start, months_due
 from zoneops.supervision.models import AssessmentAdjustment, AssessmentScheme, SupervisionItem
 
 DEFAULT_WEIGHTS: dict[str, int] = {
@@ -118,14 +118,17 @@ def _weights(zone_id: int) -> dict[str, int]:
 
 
 def _raw(*, zone_id: int, period: Period) -> dict[int, dict[str, tuple[Decimal, Decimal]]]:
-    """Per department and measure: (achieved, expected). Five grouped queries, whatever the zone's size."""
+    """Per department and measure: (achieved, expected). Four grouped queries, whatever the zone's size."""
     raw: dict[int, dict[str, tuple[Decimal, Decimal]]] = defaultdict(dict)
+    # Each grouped query drops the models' default ordering (``order_by()``): it is ignored by GROUP BY
+    # but would still join the zone table for its name.
     for row in (
         Milestone.objects.filter(
             project__zone_id=zone_id, planned_date__gte=period.start, planned_date__lte=period.end
         )
         .values("project__department_id")
         .annotate(total=Count("id"), on_time=Count("id", filter=Q(actual_date__lte=F("planned_date"))))
+        .order_by()
     ):
         raw[row["project__department_id"]]["milestone_on_time"] = (
             Decimal(row["on_time"]),
@@ -133,15 +136,19 @@ def _raw(*, zone_id: int, period: Period) -> dict[int, dict[str, tuple[Decimal, 
         )
 
     projects = list(
-        KeyProject.objects.filter(zone_id=zone_id, year=period.year).values(
-            "pk", "department_id", "planned_investment", "planned_start", "year"
-        )
+        KeyProject.objects.filter(zone_id=zone_id, year=period.year)
+        .values("pk", "department_id", "planned_investment", "planned_start", "year")
+        # The default ordering within one zone and year, without the join for the zone's name.
+        .order_by("code")
     )
     months_elapsed = period.end.month
     planned: dict[int, Decimal] = defaultdict(Decimal)
     for project in projects:
         planned[project["department_id"]] += project["planned_investment"] * months_elapsed / 12
+    # One pass over the year's reports up to the end of the period, per project: the latest cumulative
+    # investment (investment measure) and the reports of the period that came in on time (timeliness).
     done: dict[int, Decimal] = defaultdict(Decimal)
+    on_time: dict[int, int] = defaultdict(int)
     for report_row in (
         MonthlyReport.objects.filter(
             project__zone_id=zone_id,
@@ -150,9 +157,14 @@ def _raw(*, zone_id: int, period: Period) -> dict[int, dict[str, tuple[Decimal, 
             period__lte=period.end,
         )
         .values("project_id", "project__department_id")
-        .annotate(cumulative=Max("investment_cumulative"))
+        .annotate(
+            cumulative=Max("investment_cumulative"),
+            on_time=Count("id", filter=Q(on_time=True, period__gte=period.start)),
+        )
+        .order_by()
     ):
         done[report_row["project__department_id"]] += report_row["cumulative"]
+        on_time[report_row["project__department_id"]] += report_row["on_time"]
     for department_id, expected in planned.items():
         if expected > 0:
             raw[department_id]["investment_completion"] = (min(done[department_id], expected), expected)
@@ -160,22 +172,17 @@ def _raw(*, zone_id: int, period: Period) -> dict[int, dict[str, tuple[Decimal, 
     day = deadline_day(zone_id=zone_id)
     due: dict[int, int] = defaultdict(int)
     after_period = period.end + dt.timedelta(days=1)
+    # months_due reads only the project's year and the month it starts in (from January of its year), so
+    # the months are counted once per (year, first month) rather than once per project.
+    due_by_start: dict[tuple[int, dt.date], int] = {}
     for project in projects:
-        stub = KeyProject(year=project["year"], planned_start=project["planned_start"])
-        months = months_due(project=stub, today=after_period, deadline_day=day)
-        due[project["department_id"]] += sum(1 for m in months if m >= period.start)
-    on_time = dict(
-        MonthlyReport.objects.filter(
-            project__zone_id=zone_id,
-            project__year=period.year,
-            period__gte=period.start,
-            period__lte=period.end,
-            on_time=True,
-        )
-        .values_list("project__department_id")
-        .annotate(n=Count("id"))
-        .values_list("project__department_id", "n")
-    )
+        first = month_start(max(project["planned_start"], dt.date(project["year"], 1, 1)))
+        key = (project["year"], first)
+        if key not in due_by_start:
+            stub = KeyProject(year=project["year"], planned_start=first)
+            months = months_due(project=stub, today=after_period, deadline_day=day)
+            due_by_start[key] = sum(1 for m in months if m >= period.start)
+        due[project["department_id"]] += due_by_start[key]
     for department_id, count in due.items():
         if count:
             raw[department_id]["report_timeliness"] = (
@@ -187,6 +194,7 @@ def _raw(*, zone_id: int, period: Period) -> dict[int, dict[str, tuple[Decimal, 
         SupervisionItem.objects.filter(zone_id=zone_id, deadline__gte=period.start, deadline__lte=period.end)
         .values("department_id")
         .annotate(total=Count("id"), on_time=Count("id", filter=Q(closed_on__lte=F("deadline"))))
+        .order_by()
     ):
         raw[item_row["department_id"]]["supervision_on_time"] = (
             Decimal(item_row["on_time"]),

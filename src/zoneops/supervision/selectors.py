@@ -4,21 +4,30 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from zoneops.accounts.models import User
 from zoneops.core import clock
-from zoneops.core.access import supervision_scope
+from zoneops.core.access import is_enterprise_user, supervision_scope
 from zoneops.core.selectors import add_working_days
 from zoneops.supervision.models import ItemStatus, SupervisionEvent, SupervisionItem
 
 BUCKETS = ("open", "due_soon", "overdue", "closed_this_month")
 
 
+def _refuse_enterprises(user: User) -> None:
+    # Supervision is the zone's internal business: an enterprise contact is refused the lists outright.
+    if is_enterprise_user(user):
+        raise PermissionDenied(_("Your role may not do this."))
+
+
 def items(
     *, user: User, bucket: str | None = None, department_id: int | None = None, status: str | None = None
 ) -> QuerySet[SupervisionItem]:
+    _refuse_enterprises(user)
     rows = SupervisionItem.objects.filter(supervision_scope(user))
     if department_id is not None:
         rows = rows.filter(department_id=department_id)
@@ -70,6 +79,7 @@ class DepartmentLoad:
 
 def board(*, user: User) -> dict[str, object]:
     """Counts per bucket and per department (open, overdue, closed, closed on time)."""
+    _refuse_enterprises(user)
     today = clock.today(zone=user.zone)
     scoped = SupervisionItem.objects.filter(supervision_scope(user))
     counts = {bucket: scoped.filter(_bucket_q(user=user, bucket=bucket)).count() for bucket in BUCKETS}

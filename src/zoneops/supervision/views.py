@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from zoneops.accounts.models import Department
 from zoneops.core import clock
-from zoneops.core.access import Perm, has_perm, require_perm
+from zoneops.core.access import Perm, has_perm, is_enterprise_user, require_perm
 from zoneops.core.errors import InvalidInput, TransitionNotAllowed
 from zoneops.core.excel import XLSX
 from zoneops.core.web import request_user
@@ -28,9 +28,8 @@ from zoneops.supervision.models import ItemSource
 @login_required
 def board(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
-    if not (
-        has_perm(user, Perm.SUPERVISION_VIEW) or (user.department_id and has_perm(user, Perm.PROJECT_REPORT))
-    ):
+    # The supervision office and leaders see every item; any department's staff see their own.
+    if not (has_perm(user, Perm.SUPERVISION_VIEW) or (user.department_id and not is_enterprise_user(user))):
         raise PermissionDenied
     bucket = request.GET.get("bucket") or None
     if bucket not in (None, *selectors.BUCKETS):
