@@ -13,7 +13,9 @@ from tests.browser.test_roles import login
 pytestmark = pytest.mark.browser
 
 
-def test_chain_map_renders_and_a_node_click_shows_enterprises_and_candidates(page: Any, demo_url: str) -> None:
+def test_chain_map_renders_and_a_node_click_shows_enterprises_and_candidates(
+    page: Any, demo_url: str
+) -> None:
     login(page, demo_url, "invest")
     page.goto(f"{demo_url}/chains/")
     page.get_by_role("link", name="打印机产业链").click()

@@ -24,7 +24,13 @@ STAFF = {
 EXPECTED = {
     "admin": set(Perm) - {Perm.INDICATOR_SUBMIT},
     "leader": {*STAFF, Perm.AUDIT_VIEW, Perm.SUPERVISION_VIEW},
-    "supervisor": {*STAFF, Perm.AUDIT_VIEW, Perm.SUPERVISION_VIEW, Perm.SUPERVISION_MANAGE, Perm.ASSESSMENT_ADJUST},
+    "supervisor": {
+        *STAFF,
+        Perm.AUDIT_VIEW,
+        Perm.SUPERVISION_VIEW,
+        Perm.SUPERVISION_MANAGE,
+        Perm.ASSESSMENT_ADJUST,
+    },
     "invest": {*STAFF, Perm.ENTERPRISE_EDIT, Perm.CHAIN_EDIT, Perm.PROJECT_REPORT},
     "projects": {*STAFF, Perm.PROJECT_REPORT, Perm.PROJECT_EDIT},
     "stats": {*STAFF, Perm.ENTERPRISE_EDIT, Perm.INDICATOR_IMPORT},
