@@ -333,3 +333,44 @@ def test_project_create_validates(api_en: Any, hp_project: HpProject) -> None:
         "planned_completion",
     ]
     assert KeyProject.objects.count() == count
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def test_site_photos_are_type_checked_and_served_to_who_may_see_the_project(
+    api_en: Any, hp_project: HpProject, settings: Any, tmp_path: Any
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    client = api_en("projects")
+    url = f"/api/v1/projects/{hp_project.project.pk}/photos"
+    fake = client.client.post(
+        url, {"file": SimpleUploadedFile("x.png", b"GIF89a...")}, headers=client.headers
+    )
+    assert fake.status_code == 422
+    assert fake.json()["errors"][0]["field"] == "file"
+    assert hp_project.project.photos.count() == 0
+    denied = api_en("invest")
+    refused = denied.client.post(url, {"file": SimpleUploadedFile("a.png", PNG)}, headers=denied.headers)
+    assert refused.status_code == 403
+    created = client.client.post(
+        url, {"file": SimpleUploadedFile("a.png", PNG), "caption": "主厂房封顶"}, headers=client.headers
+    )
+    assert created.status_code == 201
+    photo = created.json()
+    assert photo["content_type"] == "image/png"
+    assert photo["size"] == len(PNG)
+    listed = client.get(f"/api/v1/projects/{hp_project.project.pk}").json()["photos"]
+    assert [p["caption"] for p in listed] == ["主厂房封顶"]
+    hp = Client()
+    hp.force_login(hp_project.project.owner.users.get())  # type: ignore[union-attr]
+    served = hp.get(photo["url"])
+    assert served.status_code == 200
+    assert b"".join(served.streaming_content) == PNG  # type: ignore[attr-defined]
+    weigao = Client()
+    from zoneops.accounts.models import User
+
+    weigao.force_login(User.objects.get(username="weigao"))
+    assert weigao.get(photo["url"]).status_code == 404

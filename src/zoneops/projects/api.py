@@ -6,8 +6,10 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, File, Form, Query, Router, Schema
+from ninja.files import UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
 from ninja.responses import Status
 
@@ -22,6 +24,7 @@ from zoneops.projects.models import (
     Milestone,
     MonthlyReport,
     Problem,
+    ProjectPhoto,
     WarningRule,
     WarningRuleCode,
 )
@@ -241,8 +244,22 @@ class ProblemOut(Schema):
         return item.pk if item is not None else None
 
 
+class PhotoOut(Schema):
+    id: int
+    caption: str
+    taken_on: dt.date
+    content_type: str
+    size: int
+    url: str
+
+    @staticmethod
+    def resolve_url(obj: ProjectPhoto) -> str:
+        return reverse("projects:photo", args=[obj.pk])
+
+
 class ProjectDetail(ProjectOut):
     construction_content: str
+    photos: list[PhotoOut]
     chain_node_id: int | None
     milestones: list[MilestoneOut]
     reports: list[ReportOut]
@@ -260,6 +277,10 @@ class ProjectDetail(ProjectOut):
     @staticmethod
     def resolve_problems(obj: KeyProject) -> list[Problem]:
         return list(obj.problems.all())
+
+    @staticmethod
+    def resolve_photos(obj: KeyProject) -> list[ProjectPhoto]:
+        return list(obj.photos.all())
 
 
 @router.get("/{project_id}", response=ProjectDetail)
@@ -332,6 +353,26 @@ def report_create(request: HttpRequest, project_id: int, payload: ReportIn) -> S
         correction_reason=payload.correction_reason,
     )
     return Status(201, report)
+
+
+class PhotoForm(Schema):
+    caption: str = ""
+    taken_on: dt.date | None = None
+
+
+@router.post("/{project_id}/photos", response={201: PhotoOut})
+def photo_create(
+    request: HttpRequest, project_id: int, file: File[UploadedFile], form: Form[PhotoForm]
+) -> Status[ProjectPhoto]:
+    """A site photo (JPEG, PNG or WebP, at most 10 MB) from the responsible department."""
+    user = request_user(request)
+    project = selectors.project_get(user=user, project_id=project_id)
+    if file.size is not None and file.size > services.PHOTO_MAX_BYTES:
+        raise InvalidInput.single("file", _("The photo is larger than 10 MB."))
+    photo = services.photo_add(
+        actor=user, project=project, content=file.read(), caption=form.caption, taken_on=form.taken_on
+    )
+    return Status(201, photo)
 
 
 class ProblemIn(Schema):

@@ -308,3 +308,32 @@ class WarningSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.project} {self.on} {self.level}"
+
+
+class ProjectPhoto(TimeStampedModel):
+    """A site photo of a project (形象进度照片), kept with the project and served only to who may see it."""
+
+    project = models.ForeignKey(
+        KeyProject, on_delete=models.CASCADE, related_name="photos", verbose_name=_("project")
+    )
+    file = models.FileField(_("file"), upload_to="projects/%Y/%m/")
+    content_type = models.CharField(_("content type"), max_length=40)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    caption = models.CharField(_("caption"), max_length=200, blank=True)
+    taken_on = models.DateField(_("taken on"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+
+    class Meta:
+        verbose_name = _("project photo")
+        verbose_name_plural = _("project photos")
+        ordering = ["project", "-taken_on", "-id"]
+
+    def __str__(self) -> str:
+        return self.caption or str(self.file.name)

@@ -90,6 +90,7 @@ def project_get(*, user: User, project_id: int) -> KeyProject:
                 "reports", queryset=MonthlyReport.objects.select_related("submitted_by").order_by("period")
             ),
             Prefetch("problems", queryset=Problem.objects.order_by("-raised_on", "-id")),
+            "photos",
         )
         .first()
     )

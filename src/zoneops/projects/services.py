@@ -8,6 +8,7 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -25,6 +26,7 @@ from zoneops.projects.models import (
     Problem,
     ProblemStatus,
     ProjectLevel,
+    ProjectPhoto,
     ProjectStatus,
     ProjectType,
     SchedulingSettings,
@@ -426,6 +428,61 @@ def problem_resolve(*, actor: User, problem: Problem) -> Problem:
     )
     warnings_refresh(zone=problem.project.zone, projects=[problem.project])
     return problem
+
+
+# --- photos ---------------------------------------------------------------------------------------
+
+PHOTO_MAX_BYTES = 10 * 1024 * 1024
+_PHOTO_SIGNATURES = ((b"\xff\xd8\xff", "image/jpeg", "jpg"), (b"\x89PNG\r\n\x1a\n", "image/png", "png"))
+
+
+def photo_type(content: bytes) -> tuple[str, str] | None:
+    """The image type from the file's first bytes (the name and the browser's claim are not trusted)."""
+    for signature, mime, extension in _PHOTO_SIGNATURES:
+        if content.startswith(signature):
+            return mime, extension
+    if content[:4] == b"RIFF" and content[8:12] == b"WEBP":
+        return "image/webp", "webp"
+    return None
+
+
+@transaction.atomic
+def photo_add(
+    *, actor: User, project: KeyProject, content: bytes, caption: str = "", taken_on: dt.date | None = None
+) -> ProjectPhoto:
+    require_report(actor, project)
+    errors: list[FieldError] = []
+    kind = photo_type(content)
+    if kind is None:
+        errors.append(FieldError("file", _("Upload a JPEG, PNG or WebP photo.")))
+    if len(content) > PHOTO_MAX_BYTES:
+        errors.append(FieldError("file", _("The photo is larger than 10 MB.")))
+    if len(caption) > 200:
+        errors.append(FieldError("caption", _("Enter at most %(max)s characters.") % {"max": 200}))
+    today = clock.today(zone=project.zone)
+    if taken_on is not None and taken_on > today:
+        errors.append(FieldError("taken_on", _("A photo cannot be taken in the future.")))
+    if errors or kind is None:
+        raise InvalidInput(errors)
+    mime, extension = kind
+    photo = ProjectPhoto(
+        project=project,
+        content_type=mime,
+        size=len(content),
+        caption=caption.strip(),
+        taken_on=taken_on or today,
+        uploaded_by=actor,
+    )
+    photo.file.save(f"{project.code}-{today:%Y%m%d}.{extension}", ContentFile(content), save=False)
+    photo.save()
+    audit_record(
+        actor=actor,
+        action="project.photo_add",
+        instance=photo,
+        zone=project.zone,
+        after={"file": photo.file.name, "size": photo.size, "caption": photo.caption},
+    )
+    return photo
 
 
 # --- warnings -------------------------------------------------------------------------------------

@@ -11,6 +11,8 @@ urlpatterns = [
     path("scheduling/", views.scheduling, name="scheduling"),
     path("<int:project_id>/", views.project_page, name="project"),
     path("<int:project_id>/report/", views.report_form, name="report"),
+    path("<int:project_id>/photos/", views.photo_upload, name="photo-upload"),
+    path("photos/<int:photo_id>/", views.photo_file, name="photo"),
     path("problems/<int:problem_id>/supervise/", views.problem_supervise, name="problem-supervise"),
     path("problems/<int:problem_id>/resolve/", views.problem_resolve, name="problem-resolve"),
 ]

@@ -9,7 +9,7 @@ from decimal import Decimal, InvalidOperation
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -23,7 +23,7 @@ from zoneops.core.excel import XLSX
 from zoneops.core.web import request_user
 from zoneops.indicators.parsing import parse_period
 from zoneops.projects import reports, selectors, services
-from zoneops.projects.models import ProjectLevel, ProjectType, WarningLevel, WarningRuleCode
+from zoneops.projects.models import ProjectLevel, ProjectPhoto, ProjectType, WarningLevel, WarningRuleCode
 from zoneops.projects.warnings import reason_text
 from zoneops.supervision.services import problem_to_supervision
 
@@ -218,3 +218,35 @@ def scheduling(request: HttpRequest) -> HttpResponse:
     for row in rows:
         row.reason_texts = [reason_text(r) for r in row.project.warning_reasons]  # type: ignore[attr-defined]
     return render(request, "projects/scheduling.html", {"rows": rows, "period": period})
+
+
+@login_required
+def photo_file(request: HttpRequest, photo_id: int) -> FileResponse:
+    """A project photo, served to whoever may see its project (never a public media URL)."""
+    user = request_user(request)
+    photo = ProjectPhoto.objects.filter(pk=photo_id).select_related("project").first()
+    if photo is None:
+        raise Http404
+    selectors.project_get(user=user, project_id=photo.project_id)
+    return FileResponse(photo.file.open("rb"), content_type=photo.content_type)
+
+
+@login_required
+@require_POST
+def photo_upload(request: HttpRequest, project_id: int) -> HttpResponse:
+    user = request_user(request)
+    project = selectors.project_get(user=user, project_id=project_id)
+    upload = request.FILES.get("file")
+    try:
+        if upload is None:
+            raise InvalidInput.single("file", _("Choose a photo."))
+        if upload.size is not None and upload.size > services.PHOTO_MAX_BYTES:
+            raise InvalidInput.single("file", _("The photo is larger than 10 MB."))
+        services.photo_add(
+            actor=user, project=project, content=upload.read(), caption=request.POST.get("caption", "")
+        )
+    except InvalidInput as exc:
+        messages.error(request, "; ".join(e.message for e in exc.errors))
+    else:
+        messages.success(request, _("Photo added."))
+    return redirect("projects:project", project_id=project.pk)
