@@ -89,7 +89,8 @@ def test_serve_answers_healthz_with_a_migrated_database(tmp_path: Path) -> None:
     )
     try:
         body = b""
-        for _ in range(120):
+        # Up to 2 minutes for collectstatic and gunicorn to come up on a loaded machine.
+        for _ in range(240):
             try:
                 with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as response:
                     body = response.read()

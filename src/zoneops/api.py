@@ -127,6 +127,7 @@ def _register_routers() -> None:
     from zoneops.indicators.api import enterprise_router as enterprise_figures_router
     from zoneops.indicators.api import router as indicators_router
     from zoneops.projects.api import router as projects_router
+    from zoneops.servicedesk.api import router as orders_router
     from zoneops.supervision.api import assessment_router
     from zoneops.supervision.api import router as supervision_router
 
@@ -144,6 +145,7 @@ def _register_routers() -> None:
     api.add_router("/projects", projects_router)
     api.add_router("/supervision-items", supervision_router)
     api.add_router("/assessments", assessment_router)
+    api.add_router("/orders", orders_router)
 
 
 _register_routers()

@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "zoneops.investment",
     "zoneops.projects",
     "zoneops.supervision",
+    "zoneops.servicedesk",
     "zoneops.demo",
 ]
 

@@ -22,7 +22,7 @@ STAFF = {
     Perm.ASSESSMENT_VIEW,
 }
 EXPECTED = {
-    "admin": set(Perm) - {Perm.INDICATOR_SUBMIT},
+    "admin": set(Perm) - {Perm.INDICATOR_SUBMIT, Perm.ORDER_FILE},
     "leader": {*STAFF, Perm.AUDIT_VIEW, Perm.SUPERVISION_VIEW},
     "supervisor": {
         *STAFF,
@@ -34,8 +34,8 @@ EXPECTED = {
     "invest": {*STAFF, Perm.ENTERPRISE_EDIT, Perm.CHAIN_EDIT, Perm.PROJECT_REPORT},
     "projects": {*STAFF, Perm.PROJECT_REPORT, Perm.PROJECT_EDIT},
     "stats": {*STAFF, Perm.ENTERPRISE_EDIT, Perm.INDICATOR_IMPORT},
-    "hp": {Perm.ENTERPRISE_VIEW, Perm.INDICATOR_SUBMIT},
-    "weigao": {Perm.ENTERPRISE_VIEW, Perm.INDICATOR_SUBMIT},
+    "hp": {Perm.ENTERPRISE_VIEW, Perm.INDICATOR_SUBMIT, Perm.ORDER_FILE},
+    "weigao": {Perm.ENTERPRISE_VIEW, Perm.INDICATOR_SUBMIT, Perm.ORDER_FILE},
 }
 
 

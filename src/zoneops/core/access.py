@@ -39,11 +39,13 @@ class Perm(StrEnum):
     SUPERVISION_MANAGE = "supervision.manage"  # raise, verify, close, send back, remind, approve extensions
     ASSESSMENT_VIEW = "assessment.view"  # department scores and their breakdown
     ASSESSMENT_ADJUST = "assessment.adjust"  # bonus and penalty points with a reason
+    ORDER_FILE = "order.file"  # an enterprise files service orders for itself
+    ORDER_DISPATCH = "order.dispatch"  # accept, refuse, dispatch, merge and close service orders
 
 
 # Everything a zone administrator (or an installation superuser) may do; submitting an enterprise's own
 # figures stays with that enterprise's contacts.
-_ADMINISTRATION = frozenset(Perm) - {Perm.INDICATOR_SUBMIT}
+_ADMINISTRATION = frozenset(Perm) - {Perm.INDICATOR_SUBMIT, Perm.ORDER_FILE}
 
 _STAFF_READ = frozenset(
     {
@@ -66,13 +68,15 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
     Role.DEPARTMENT_STAFF: _STAFF_READ | {Perm.PROJECT_REPORT},
     Role.STATISTICIAN: _STAFF_READ | {Perm.ENTERPRISE_EDIT, Perm.INDICATOR_IMPORT},
     # An enterprise contact sees its own enterprise (scoped below) and nothing of the zone's directory.
-    Role.ENTERPRISE_USER: frozenset({Perm.ENTERPRISE_VIEW, Perm.INDICATOR_SUBMIT}),
+    Role.ENTERPRISE_USER: frozenset({Perm.ENTERPRISE_VIEW, Perm.INDICATOR_SUBMIT, Perm.ORDER_FILE}),
 }
 
 # Department functions that widen what their staff may do.
 DEPARTMENT_PERMISSIONS: dict[str, frozenset[Perm]] = {
     # The investment bureau registers the enterprises it brings in.
     DepartmentFunction.INVESTMENT: frozenset({Perm.ENTERPRISE_EDIT, Perm.CHAIN_EDIT}),
+    # The general office runs the service desk's dispatch (受理、派单).
+    DepartmentFunction.GENERAL_OFFICE: frozenset({Perm.ORDER_DISPATCH}),
     # The key project office plans the zone's key projects.
     DepartmentFunction.PROJECTS: frozenset({Perm.PROJECT_EDIT}),
     DepartmentFunction.ECONOMY: frozenset({Perm.ENTERPRISE_EDIT, Perm.INDICATOR_IMPORT}),
@@ -146,5 +150,19 @@ def supervision_scope(user: User) -> Q:
     if has_perm(user, Perm.SUPERVISION_VIEW):
         return zone_scope(user)
     if is_active_user(user) and user.department_id is not None and not is_enterprise_user(user):
+        return zone_scope(user) & Q(department_id=user.department_id)
+    return Q(pk__in=[])
+
+
+def order_scope(user: User) -> Q:
+    """Service orders the user may read: an enterprise contact its own enterprise's; the dispatchers, the
+    supervision office and leaders all of the zone's; department staff their department's."""
+    if is_enterprise_user(user):
+        if user.enterprise_id is None:
+            return Q(pk__in=[])
+        return zone_scope(user) & Q(enterprise_id=user.enterprise_id)
+    if has_perm(user, Perm.ORDER_DISPATCH) or has_perm(user, Perm.SUPERVISION_VIEW):
+        return zone_scope(user)
+    if is_active_user(user) and user.department_id is not None:
         return zone_scope(user) & Q(department_id=user.department_id)
     return Q(pk__in=[])

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from zoneops.accounts.models import Zone
-from zoneops.demo import chains, figures, projects, weihai
+from zoneops.demo import chains, figures, projects, servicedesk, weihai
 
 
 @dataclass(frozen=True)
@@ -28,4 +28,5 @@ STEPS: tuple[DemoStepSpec, ...] = (
     DemoStepSpec("supply", 1, chains.load_supply),
     DemoStepSpec("peers", 1, chains.load_peers),
     DemoStepSpec("projects", 1, projects.load_projects),
+    DemoStepSpec("service catalogue", 1, servicedesk.load_catalogue),
 )

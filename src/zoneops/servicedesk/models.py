@@ -1,0 +1,187 @@
+"""The enterprise service desk ("一切按单"): the six guarantees' catalogue and service orders."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from zoneops.core.models import ZoneScopedModel
+
+
+class Guarantee(models.TextChoices):
+    LAND = "land", _("land")
+    POLICY = "policy", _("policy")
+    INNOVATION = "innovation", _("innovation")
+    CAPITAL = "capital", _("capital")
+    HUMAN_RESOURCES = "human_resources", _("human resources")
+    LAW = "law", _("law")
+
+
+class ServiceType(ZoneScopedModel):
+    """A sub-type of one of the six guarantees, with its department, fields and deadlines."""
+
+    guarantee = models.CharField(_("guarantee"), max_length=20, choices=Guarantee.choices)
+    code = models.SlugField(_("code"), max_length=60)
+    name = models.CharField(_("name"), max_length=120)
+    name_en = models.CharField(_("English name"), max_length=120, blank=True)
+    department = models.ForeignKey(
+        "accounts.Department",
+        on_delete=models.PROTECT,
+        related_name="service_types",
+        verbose_name=_("department"),
+    )
+    accept_days = models.PositiveSmallIntegerField(_("acceptance (working days)"), default=1)
+    reply_days = models.PositiveSmallIntegerField(_("first reply (working days)"), default=3)
+    resolve_days = models.PositiveSmallIntegerField(_("resolution (working days)"), default=10)
+    # [{"name": "area_mu", "label": "用地面积（亩）", "type": "number", "required": true}, …]
+    fields = models.JSONField(_("extra fields"), default=list, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("service type")
+        verbose_name_plural = _("service types")
+        ordering = ["zone", "guarantee", "code"]
+        constraints = [models.UniqueConstraint(fields=["zone", "code"], name="service_type_code_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OrderStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("submitted")
+    ACCEPTED = "accepted", _("accepted")
+    REFUSED = "refused", _("refused")
+    DISPATCHED = "dispatched", _("dispatched")
+    IN_PROGRESS = "in_progress", _("in progress")
+    WAITING = "waiting", _("waiting for the enterprise")
+    RETURNED = "returned", _("returned by the department")
+    ANSWERED = "answered", _("answered")
+    CONFIRMED = "confirmed", _("confirmed")
+    CLOSED = "closed", _("closed")
+    MERGED = "merged", _("merged as duplicate")
+
+
+class ServiceOrder(ZoneScopedModel):
+    number = models.CharField(_("number"), max_length=30)
+    enterprise = models.ForeignKey(
+        "enterprises.Enterprise",
+        on_delete=models.PROTECT,
+        related_name="service_orders",
+        verbose_name=_("enterprise"),
+    )
+    service_type = models.ForeignKey(
+        ServiceType, on_delete=models.PROTECT, related_name="orders", verbose_name=_("service type")
+    )
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"))
+    extra = models.JSONField(_("extra fields"), default=dict, blank=True)
+    status = models.CharField(
+        _("status"), max_length=12, choices=OrderStatus.choices, default=OrderStatus.SUBMITTED
+    )
+    department = models.ForeignKey(
+        "accounts.Department",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="service_orders",
+        verbose_name=_("department"),
+    )
+    handler = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="handled_orders",
+        verbose_name=_("handler"),
+    )
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="filed_orders",
+        verbose_name=_("filed by"),
+    )
+    submitted_on = models.DateField(_("submitted on"))
+    accept_due = models.DateField(_("acceptance due"))
+    reply_due = models.DateField(_("first reply due"), null=True, blank=True)
+    resolve_due = models.DateField(_("resolution due"), null=True, blank=True)
+    deadline_provisional = models.BooleanField(_("deadline provisional"), default=False)
+    waiting_since = models.DateField(_("waiting since"), null=True, blank=True)
+    answered_on = models.DateField(_("answered on"), null=True, blank=True)
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    rating = models.PositiveSmallIntegerField(_("rating (1–5)"), null=True, blank=True)
+    rating_comment = models.CharField(_("comment"), max_length=500, blank=True)
+    duplicate_of = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="duplicates",
+        verbose_name=_("duplicate of"),
+    )
+    # 0 none; 1 handler reminded; 2 department head told; 3 supervision item raised.
+    escalation_level = models.PositiveSmallIntegerField(_("escalation level"), default=0)
+    supervision_item = models.ForeignKey(
+        "supervision.SupervisionItem",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="orders",
+        verbose_name=_("supervision item"),
+    )
+    problem = models.ForeignKey(
+        "projects.Problem",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="service_orders",
+        verbose_name=_("project problem"),
+    )
+
+    class Meta:
+        verbose_name = _("service order")
+        verbose_name_plural = _("service orders")
+        ordering = ["zone", "-submitted_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["zone", "number"], name="service_order_number_unique"),
+            models.CheckConstraint(
+                condition=models.Q(rating__isnull=True) | models.Q(rating__gte=1, rating__lte=5),
+                name="service_order_rating_1_5",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["zone", "status", "resolve_due"], name="service_order_status_idx"),
+            models.Index(fields=["department", "status"], name="service_order_department_idx"),
+            models.Index(fields=["enterprise", "status"], name="service_order_enterprise_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
+
+
+class OrderEvent(models.Model):
+    order = models.ForeignKey(
+        ServiceOrder, on_delete=models.CASCADE, related_name="events", verbose_name=_("order")
+    )
+    at = models.DateTimeField(_("at"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("actor"),
+    )
+    action = models.CharField(_("action"), max_length=20)
+    status_after = models.CharField(_("status after"), max_length=12, choices=OrderStatus.choices)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("order step")
+        verbose_name_plural = _("order steps")
+        ordering = ["order", "at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.order.number} {self.action}"
