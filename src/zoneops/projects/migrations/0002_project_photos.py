@@ -6,31 +6,53 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('projects', '0001_key_projects_milestones_reports_warnings'),
+        ("projects", "0001_key_projects_milestones_reports_warnings"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ProjectPhoto',
+            name="ProjectPhoto",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('file', models.FileField(upload_to='projects/%Y/%m/', verbose_name='file')),
-                ('content_type', models.CharField(max_length=40, verbose_name='content type')),
-                ('size', models.PositiveIntegerField(verbose_name='size (bytes)')),
-                ('caption', models.CharField(blank=True, max_length=200, verbose_name='caption')),
-                ('taken_on', models.DateField(verbose_name='taken on')),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='photos', to='projects.keyproject', verbose_name='project')),
-                ('uploaded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='uploaded by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                ("file", models.FileField(upload_to="projects/%Y/%m/", verbose_name="file")),
+                ("content_type", models.CharField(max_length=40, verbose_name="content type")),
+                ("size", models.PositiveIntegerField(verbose_name="size (bytes)")),
+                ("caption", models.CharField(blank=True, max_length=200, verbose_name="caption")),
+                ("taken_on", models.DateField(verbose_name="taken on")),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="photos",
+                        to="projects.keyproject",
+                        verbose_name="project",
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="uploaded by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'project photo',
-                'verbose_name_plural': 'project photos',
-                'ordering': ['project', '-taken_on', '-id'],
+                "verbose_name": "project photo",
+                "verbose_name_plural": "project photos",
+                "ordering": ["project", "-taken_on", "-id"],
             },
         ),
     ]
