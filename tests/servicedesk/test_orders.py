@@ -192,3 +192,27 @@ def test_an_overdue_order_gets_one_reminder_per_level_then_a_supervision_item(ap
 
 def test_anonymous_is_refused() -> None:
     assert Client().get("/api/v1/orders").status_code == 401
+
+
+def test_a_project_problem_becomes_a_service_order_for_the_owner(
+    api_as: Any, user_of: Any, zone: Any
+) -> None:
+    from zoneops.projects.models import KeyProject
+    from zoneops.projects.services import problem_raise
+
+    project = KeyProject.objects.get(zone=zone, code="SD-2022-001")
+    problem = problem_raise(actor=user_of("projects"), project=project, description="急需招聘一线工人500名")
+    recruitment = ServiceType.objects.get(code="recruitment")
+    url = f"/api/v1/projects/problems/{problem.pk}/service-order"
+    assert api_as("leader").post(url, {"service_type_id": recruitment.pk}).status_code == 403
+    made = api_as("projects").post(url, {"service_type_id": recruitment.pk})
+    assert made.status_code == 201
+    order = ServiceOrder.objects.get(pk=made.json()["order_id"])
+    assert order.enterprise_id == project.owner_id
+    assert order.problem_id == problem.pk
+    assert order.department is not None
+    assert order.department.code == "human-resources"
+    again = api_as("projects").post(url, {"service_type_id": recruitment.pk})
+    assert again.status_code == 422
+    # The owner enterprise sees the order filed for it.
+    assert api_as("hp").get(f"/api/v1/orders/{order.pk}").status_code == 200

@@ -423,6 +423,33 @@ def problem_supervise(request: HttpRequest, problem_id: int, payload: SuperviseI
     return Status(201, SupervisedOut(supervision_item_id=item.pk, number=item.number, deadline=item.deadline))
 
 
+class ToOrderIn(Schema):
+    service_type_id: int
+
+
+class ToOrderOut(Schema):
+    order_id: int
+    number: str
+    enterprise_id: int
+
+
+@router.post("/problems/{problem_id}/service-order", response={201: ToOrderOut})
+def problem_service_order(request: HttpRequest, problem_id: int, payload: ToOrderIn) -> Status[ToOrderOut]:
+    """One action: the problem becomes a service order for the project's owner enterprise."""
+    from zoneops.servicedesk.models import ServiceType
+    from zoneops.servicedesk.services import problem_to_order
+
+    user = request_user(request)
+    problem = selectors.problem_get(user=user, problem_id=problem_id)
+    service_type = ServiceType.objects.filter(
+        zone_id=problem.project.zone_id, pk=payload.service_type_id
+    ).first()
+    if service_type is None:
+        raise InvalidInput.single("service_type_id", _("No such service in the zone."))
+    order = problem_to_order(actor=user, problem=problem, service_type=service_type)
+    return Status(201, ToOrderOut(order_id=order.pk, number=order.number, enterprise_id=order.enterprise_id))
+
+
 @router.post("/problems/{problem_id}/resolve", response=ProblemOut)
 def problem_resolve(request: HttpRequest, problem_id: int) -> Problem:
     user = request_user(request)

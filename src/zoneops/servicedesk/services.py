@@ -20,6 +20,7 @@ from zoneops.core.errors import FieldError, InvalidInput, TransitionNotAllowed
 from zoneops.core.selectors import add_working_days, working_days_between
 from zoneops.core.services import audit_record, notify
 from zoneops.enterprises.models import Enterprise
+from zoneops.projects.models import Problem
 from zoneops.servicedesk.models import OrderEvent, OrderStatus, ServiceOrder, ServiceType
 
 S = OrderStatus
@@ -164,6 +165,52 @@ def order_file(
             raise PermissionDenied(_("An enterprise files orders for itself only."))
     else:
         require_perm(actor, Perm.ORDER_DISPATCH)
+    return _order_create(
+        actor=actor,
+        enterprise=enterprise,
+        service_type=service_type,
+        title=title,
+        description=description,
+        extra=extra,
+    )
+
+
+@transaction.atomic
+def problem_to_order(*, actor: User, problem: Problem, service_type: ServiceType) -> ServiceOrder:
+    """One action: a key project's problem becomes a service order for the project's owner enterprise,
+    filed by whoever reports on the project (the order keeps the problem it came from)."""
+    from zoneops.projects.services import require_report
+
+    project = problem.project
+    require_report(actor, project)
+    if project.owner is None:
+        raise InvalidInput.single("problem_id", _("The project has no owner enterprise to file for."))
+    if problem.service_orders.exclude(status__in=[S.CLOSED, S.REFUSED, S.MERGED]).exists():
+        raise InvalidInput.single("problem_id", _("An open service order exists for this problem."))
+    order = _order_create(
+        actor=actor,
+        enterprise=project.owner,
+        service_type=service_type,
+        title=f"{project.name}：{problem.description}"[:200],
+        description=problem.description,
+        extra={},
+        check_required_fields=False,
+    )
+    order.problem = problem
+    order.save(update_fields=["problem", "updated_at"])
+    return order
+
+
+def _order_create(
+    *,
+    actor: User,
+    enterprise: Enterprise,
+    service_type: ServiceType,
+    title: str,
+    description: str,
+    extra: Mapping[str, Any] | None,
+    check_required_fields: bool = True,
+) -> ServiceOrder:
     errors: list[FieldError] = []
     if not title.strip():
         errors.append(FieldError("title", _("This field is required.")))
@@ -174,6 +221,9 @@ def order_file(
     if service_type.zone_id != enterprise.zone_id or not service_type.active:
         errors.append(FieldError("service_type", _("No such service in the zone.")))
     cleaned, extra_errors = _clean_extra(service_type, extra or {})
+    if not check_required_fields:
+        # Filed from a project problem: the department completes the sub-type's fields with the enterprise.
+        extra_errors = [e for e in extra_errors if e.message != _("This field is required.")]
     errors += extra_errors
     if errors:
         raise InvalidInput(errors)
