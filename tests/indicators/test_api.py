@@ -146,3 +146,17 @@ def test_staff_read_any_enterprise_figures(api_as: Any, zone: Any, username: str
     weigao = weihai.enterprise_by_key(zone, "weigao")
     body = api_as(username).get(f"/api/v1/enterprises/{weigao.pk}/indicators", year=2022).json()
     assert len(body["values"]) == 4 * 8
+
+
+def test_a_staff_ranking_counts_without_joining_the_registry(user_of: Any) -> None:
+    """The totals carry their enterprise's zone, so the zone scope is the enterprise scope for staff and
+    the count reads the ranking index alone."""
+    import datetime as dt
+
+    from zoneops.indicators.selectors import growth_ranking
+
+    ranked = growth_ranking(
+        user=user_of("leader"), indicator="revenue", year=2021, period=dt.date(2021, 12, 1)
+    )
+    assert "enterprises_enterprise" not in str(ranked.values("pk").query)
+    assert ranked.count() > 0

@@ -4,6 +4,10 @@ Government figures arrive in Excel typed by hand: headers with full-width bracke
 English names or 元/万元/亿元 units; values with thousands separators or full-width digits; periods as
 ``2022-04``, ``2022/4``, ``2022年4月``, ``202204`` or an Excel date. This module turns such a sheet into
 typed columns and reports every cell it cannot read, with its row and column; it never guesses.
+
+A province's month is a million cells, so columns are read at once with NumPy: plain numbers (``1234.5``
+in text, or a spreadsheet number with at most two decimals) in one pass, and only the other cells one by
+one through ``parse_number``, which defines the result and the messages.
 """
 
 from __future__ import annotations
@@ -16,8 +20,11 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from typing import cast
 
+import numpy as np
 from django.utils.translation import gettext as _
+from numpy.typing import NDArray
 
 from zoneops.indicators.definitions import STANDARD_INDICATORS, IndicatorSpec
 
@@ -72,21 +79,39 @@ class IndicatorColumn:
     index: int
 
 
+# Months as NumPy counts them (datetime64[M]: months since 1970-01); NO_PERIOD where a cell is no month.
+NO_PERIOD = int(np.iinfo(np.int64).min)
+# Values are kept as integer hundredths of the stored unit (fen for yuan). Below 10^15 yuan (10^17 fen)
+# sums of a year of months and five times a median stay far inside int64.
+MAX_CENTS = 10**17
+
+
 @dataclass
 class ParsedSheet:
-    """Typed columns of a sheet. Rows whose cells could not be read are listed in ``problems``."""
+    """Typed columns of a sheet. Cells that could not be read are listed in ``problems``."""
 
     header_row: int
     cumulative: bool
     indicator_columns: list[IndicatorColumn]
-    row_numbers: list[int] = field(default_factory=list)
+    row_numbers: NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     usccs: list[str] = field(default_factory=list)
     names: list[str] = field(default_factory=list)
-    periods: list[dt.date | None] = field(default_factory=list)
-    # values[i][j]: row i, indicator column j, in the stored unit; None when the cell is empty.
-    values: list[list[Decimal | None]] = field(default_factory=list)
+    periods: NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    # cents[i, j]: row i, indicator column j, in hundredths of the stored unit; present[i, j] is False
+    # where the cell is empty or could not be read.
+    cents: NDArray[np.int64] = field(default_factory=lambda: np.zeros((0, 0), dtype=np.int64))
+    present: NDArray[np.bool_] = field(default_factory=lambda: np.zeros((0, 0), dtype=np.bool_))
     problems: list[CellProblem] = field(default_factory=list)
     declared_period: dt.date | None = None
+
+
+def month_number(period: dt.date) -> int:
+    """A month as NumPy's datetime64[M] counts it."""
+    return (period.year - 1970) * 12 + period.month - 1
+
+
+def month_date(number: int) -> dt.date:
+    return dt.date(1970 + number // 12, number % 12 + 1, 1)
 
 
 def normalise(text: object) -> str:
@@ -211,14 +236,14 @@ def read_rows(*, content: bytes, file_name: str) -> list[list[object]]:
                 text = content.decode(encoding)
             except UnicodeDecodeError:
                 continue
-            return [list(row) for row in csv.reader(io.StringIO(text))]
+            return cast("list[list[object]]", list(csv.reader(io.StringIO(text))))
         raise FileUnreadable(_("The CSV file is neither UTF-8 nor GBK text."))
     try:
         from python_calamine import CalamineWorkbook
 
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(content))
         sheet = workbook.get_sheet_by_index(0)
-        return [list(row) for row in sheet.to_python(skip_empty_area=False)]
+        return cast("list[list[object]]", sheet.to_python(skip_empty_area=False))
     except Exception as error:
         raise FileUnreadable(
             _("The file is not a spreadsheet that can be read (xlsx, xls, ods or csv).")
@@ -233,8 +258,167 @@ def _find_header(rows: Sequence[Sequence[object]]) -> int | None:
     return None
 
 
+def _number_problem(cell: object) -> str:
+    return _("Not a number: “%(text)s”.") % {"text": cell}
+
+
+_POWERS = np.array([10.0**k for k in range(17)])
+
+
+def _plain_strings(cells: Sequence[str]) -> tuple[NDArray[np.int64], NDArray[np.bool_], NDArray[np.bool_]]:
+    """Strings of the plain form ``-1,234.5`` read at once: (hundredths, read, empty). Cells of any other
+    form (full-width digits, ``(12)``, ``1e3``, ``-``, …) are left unread for ``parse_number``.
+
+    The column is one UTF-8 buffer with a newline after each cell, scanned with NumPy. Spaces and commas
+    before the point are dropped (as ``normalise`` drops them); what is left must be
+    ``-?digits(.d|.dd)?`` with at most 15 digits, so the value is exact in int64 and in the float64 sums
+    that build it."""
+    count = len(cells)
+    if not count:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.bool_), np.zeros(0, dtype=np.bool_)
+    joined = "\n".join(cells) + "\n"
+    if joined.count("\n") != count:  # a cell with a line break in it (a quoted CSV field): one by one
+        joined = "\n".join("\x00" if "\n" in cell else cell for cell in cells) + "\n"
+    data = np.frombuffer(joined.encode("utf-8"), dtype=np.uint8)
+    ends = np.flatnonzero(data == ord("\n"))
+    starts = np.r_[0, ends[:-1] + 1]
+    size = ends - starts
+    digit = (data >= ord("0")) & (data <= ord("9"))
+    dropped = (data == ord(" ")) | (data == ord(","))
+    dot = np.flatnonzero(data == ord("."))
+    minus = np.flatnonzero(data == ord("-"))
+    # Digits up to and including each byte, so the digits of any stretch are a difference.
+    upto = np.cumsum(digit, dtype=np.int64)
+    before_start = np.where(starts > 0, upto[starts - 1], 0)
+    digits = upto[ends] - before_start
+    spaces = np.add.reduceat(dropped, starts, dtype=np.int64) if len(data) else np.zeros(0, np.int64)
+    length = size - spaces
+    # At most one point; the bytes after it are all digits (one or two of them).
+    dots = np.bincount(np.searchsorted(ends, dot), minlength=count)
+    point = np.full(count, -1, dtype=np.int64)
+    point[np.searchsorted(ends, dot)] = dot
+    decimals = np.where(dots == 1, ends - point - 1, 0)
+    digits_after = np.where(dots == 1, upto[ends] - upto[np.maximum(point, 0)], 0)
+    # At most one minus sign, as the cell's first byte.
+    signs = np.bincount(np.searchsorted(ends, minus), minlength=count)
+    negative = (signs == 1) & (data[np.minimum(starts, len(data) - 1)] == ord("-")) & (size > 0)
+    read = (
+        (length == digits + dots + signs)
+        & ((signs == 0) | negative)
+        & (dots <= 1)
+        & (decimals == digits_after)
+        & (decimals <= 2)
+        & ((dots == 0) | (decimals >= 1))
+        & (digits - decimals >= 1)
+        & (digits <= 15)
+    )
+    # Each digit times ten to the number of digits after it in its cell, summed per cell.
+    cell_end_digits = np.repeat(upto[ends], size + 1)
+    weights = np.where(digit, (data - ord("0")) * _POWERS[np.clip(cell_end_digits - upto, 0, 16)], 0.0)
+    whole = np.add.reduceat(weights, starts) if len(data) else np.zeros(0)
+    scale = 10 ** (2 - np.minimum(decimals, 2))
+    hundredths = np.where(read, np.where(negative, -1, 1) * whole.astype(np.int64) * scale, 0)
+    return hundredths, read, length == 0
+
+
+def _plain_floats(values: NDArray[np.float64]) -> tuple[NDArray[np.int64], NDArray[np.bool_]]:
+    """Spreadsheet numbers with at most two decimals, read at once: (hundredths, read).
+
+    n / 100 == v with |n| < 10^15 means v is the double nearest the decimal n/100 of at most 15
+    significant digits, so repr(v) (what parse_number reads) is that decimal."""
+    with np.errstate(invalid="ignore", over="ignore"):
+        scaled = np.rint(values * 100)
+        ok = np.isfinite(scaled) & (np.abs(scaled) < 1e15)
+        ok &= np.where(ok, scaled, 0) / 100 == values
+    return np.where(ok, scaled, 0).astype(np.int64), ok
+
+
+def parse_number_column(
+    cells: Sequence[object], factor: Decimal
+) -> tuple[NDArray[np.int64], NDArray[np.bool_], list[tuple[int, str]]]:
+    """A column of cells as (hundredths of the stored unit, present, problems by index).
+
+    The same result as ``parse_number`` cell by cell, times ``factor``, to the hundredth; plain cells
+    are read with NumPy and only the others one by one."""
+    count = len(cells)
+    scale = int(factor)
+    cents = np.zeros(count, dtype=np.int64)
+    present = np.zeros(count, dtype=np.bool_)
+    unread: list[int] = []
+    kinds = set(map(type, cells))
+    groups: dict[type, list[int]] | None = None
+    if len(kinds) > 1:
+        groups = {kind: [] for kind in kinds}
+        for index, kind in enumerate(map(type, cells)):
+            groups[kind].append(index)
+    for kind in kinds:
+        where = np.arange(count) if groups is None else np.array(groups[kind], dtype=np.int64)
+        chosen = cells if groups is None else [cells[i] for i in groups[kind]]
+        if kind is str:
+            hundredths, read, empty = _plain_strings(cast(Sequence[str], chosen))
+            unread += where[~read & ~empty].tolist()
+        elif kind is float:
+            hundredths, read = _plain_floats(np.array(chosen, dtype=np.float64))
+            unread += where[~read].tolist()
+        elif kind is int:
+            numbers = cast("Sequence[int]", chosen)
+            read = np.array([-(10**15) < v < 10**15 for v in numbers], dtype=np.bool_)
+            whole = np.array([v if -(10**15) < v < 10**15 else 0 for v in numbers], dtype=np.int64)
+            hundredths = whole * 100
+            unread += where[~read].tolist()
+        elif kind is type(None):
+            continue
+        else:  # bool, Decimal, dates, …: one by one
+            unread += where.tolist()
+            continue
+        # Within the limit, the product by the unit's factor is exact in int64.
+        fits = read & (np.abs(hundredths) < MAX_CENTS // scale)
+        unread += where[read & ~fits].tolist()
+        cents[where[fits]] = hundredths[fits] * scale
+        present[where[fits]] = True
+    problems: list[tuple[int, str]] = []
+    for index in sorted(unread):
+        cell = cells[index]
+        try:
+            number = parse_number(cell)
+        except (InvalidOperation, ValueError):
+            problems.append((index, _number_problem(cell)))
+            continue
+        if number is None:
+            continue
+        try:
+            exact = int((number * factor).quantize(Decimal("0.01")).scaleb(2))
+        except InvalidOperation:
+            exact = MAX_CENTS
+        if abs(exact) >= MAX_CENTS:
+            problems.append((index, _("The number is too large.")))
+            continue
+        cents[index] = exact
+        present[index] = True
+    return cents, present, problems
+
+
+def _blank(row: Sequence[object]) -> bool:
+    return all(normalise(cell) == "" for cell in row)
+
+
+def _letters_and_digits(cells: Sequence[object]) -> bool:
+    """Every cell a non-empty string of letters and digits (so no row is blank)."""
+    if not cells or set(map(type, cells)) != {str}:
+        return False
+    texts = cast("Sequence[str]", cells)
+    return min(map(len, texts)) > 0 and "".join(texts).isalnum()
+
+
+def _normalised_code(cell: object) -> str:
+    if type(cell) is str and cell.isascii() and cell.isalnum():
+        return cell.upper()  # what normalise(cell).upper() gives for letters and digits
+    return normalise(cell).upper()
+
+
 def parse_sheet(rows: Sequence[Sequence[object]], *, cumulative: bool | None = None) -> ParsedSheet:
-    """Type every cell; collect every problem. ``cumulative`` None means: detect from the headers."""
+    """Type every cell, a column at a time; collect every problem. ``cumulative`` None means: detect from
+    the headers."""
     header_index = _find_header(rows)
     if header_index is None:
         sheet = ParsedSheet(header_row=1, cumulative=bool(cumulative), indicator_columns=[])
@@ -304,33 +488,58 @@ def parse_sheet(rows: Sequence[Sequence[object]], *, cumulative: bool | None = N
     assert name_col is not None
     assert period_col is not None
     width = len(header)
-    for offset, raw_row in enumerate(rows[header_index + 1 :], start=header_row + 1):
-        row = list(raw_row) + [None] * (width - len(raw_row))
-        if all(normalise(cell) == "" for cell in row):
-            continue  # blank lines between blocks are common in hand-made sheets
-        sheet.row_numbers.append(offset)
-        sheet.usccs.append(normalise(row[uscc_col]).upper())
-        sheet.names.append(str(row[name_col] or "").strip())
-        period = parse_period(row[period_col])
-        if period is None:
-            sheet.problems.append(
-                CellProblem(offset, header[period_col], _("Not a month: write it as YYYY-MM, e.g. 2022-04."))
-            )
-        sheet.periods.append(period)
-        values: list[Decimal | None] = []
-        for column in columns:
-            try:
-                number = parse_number(row[column.index])
-            except (InvalidOperation, ValueError):
-                sheet.problems.append(
-                    CellProblem(
-                        offset, column.header, _("Not a number: “%(text)s”.") % {"text": row[column.index]}
-                    )
-                )
-                values.append(None)
-                continue
-            values.append(None if number is None else (number * column.factor).quantize(Decimal("0.01")))
-        sheet.values.append(values)
+    data = rows[header_index + 1 :]
+    fitted = (
+        data if set(map(len, data)) <= {width} else [(list(row) + [None] * width)[:width] for row in data]
+    )
+    table: list[Sequence[object]] = list(zip(*fitted, strict=True)) if data else [()] * width
+    # Blank lines between blocks are common in hand-made sheets; they are skipped. A row whose code cell
+    # holds letters or digits is not blank; only the others are looked at cell by cell.
+    codes_cells = table[uscc_col]
+    plain_codes = _letters_and_digits(codes_cells)
+    blank = (
+        []
+        if plain_codes
+        else [
+            i
+            for i, cell in enumerate(codes_cells)
+            if not (type(cell) is str and cell.isalnum()) and _blank(data[i])
+        ]
+    )
+    kept = np.arange(len(data), dtype=np.int64)
+    if blank:
+        kept = np.setdiff1d(kept, np.array(blank, dtype=np.int64))
+        chosen = kept.tolist()
+        table = [[column[i] for i in chosen] for column in table]
+    count = len(kept)
+    sheet.row_numbers = kept + (header_row + 1)
+    if plain_codes and "".join(cast("Sequence[str]", codes_cells)).isascii():
+        # What normalise(cell).upper() gives for ASCII letters and digits, for the column at once.
+        sheet.usccs = "\n".join(cast("Sequence[str]", codes_cells)).upper().split("\n")
+    else:
+        sheet.usccs = list(map(_normalised_code, table[uscc_col]))
+    names = table[name_col]
+    if set(map(type, names)) == {str}:
+        sheet.names = list(map(str.strip, cast("Sequence[str]", names)))
+    else:
+        sheet.names = [str(cell or "").strip() for cell in names]
+    months = {cell: parse_period(cell) for cell in set(table[period_col])}
+    month_numbers = {cell: NO_PERIOD if p is None else month_number(p) for cell, p in months.items()}
+    sheet.periods = np.fromiter(map(month_numbers.__getitem__, table[period_col]), np.int64, count)
+    # Problems in reading order: row by row, the period before the values.
+    located: list[tuple[int, int, CellProblem]] = []
+    not_a_month = _("Not a month: write it as YYYY-MM, e.g. 2022-04.")
+    for i in np.flatnonzero(sheet.periods == NO_PERIOD).tolist():
+        located.append((i, -1, CellProblem(int(sheet.row_numbers[i]), header[period_col], not_a_month)))
+    sheet.cents = np.zeros((count, len(columns)), dtype=np.int64)
+    sheet.present = np.zeros((count, len(columns)), dtype=np.bool_)
+    for j, column in enumerate(columns):
+        cents, present, bad = parse_number_column(table[column.index], column.factor)
+        sheet.cents[:, j] = cents
+        sheet.present[:, j] = present
+        located += [(i, j, CellProblem(int(sheet.row_numbers[i]), column.header, text)) for i, text in bad]
+    located.sort(key=lambda item: (item[0], item[1]))
+    sheet.problems += [problem for _i, _j, problem in located]
     return sheet
 
 

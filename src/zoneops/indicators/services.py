@@ -9,16 +9,18 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+import numpy as np
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from numpy.typing import NDArray
 
 from zoneops.accounts.models import Role, User, Zone
 from zoneops.core import clock
 from zoneops.core.access import Perm, is_enterprise_user, require_perm
-from zoneops.core.bulk import insert_rows
+from zoneops.core.bulk import Labels, Scaled, insert_columns, insert_rows, select_columns
 from zoneops.core.errors import FieldError, InvalidInput
 from zoneops.core.services import audit_record, notify
 from zoneops.enterprises.models import Enterprise
@@ -32,11 +34,29 @@ from zoneops.indicators.models import (
     MonthlySubmission,
     SubmissionStatus,
 )
-from zoneops.indicators.parsing import CellProblem, FileUnreadable, parse_number, parse_sheet, read_rows
+from zoneops.indicators.parsing import (
+    MAX_CENTS,
+    CellProblem,
+    FileUnreadable,
+    month_date,
+    parse_number,
+    parse_sheet,
+    read_rows,
+)
 from zoneops.indicators.totals import totals_refresh
-from zoneops.indicators.validation import Key, validate_sheet
+from zoneops.indicators.validation import (
+    ValueColumns,
+    cents_sql,
+    few,
+    indicator_number_sql,
+    lookup,
+    published_filter,
+    validate_sheet,
+    value_keys,
+)
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
+_STAGE = "zoneops_staged_values"
 ACCEPTED_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".csv")
 
 
@@ -69,81 +89,166 @@ def values_insert(*, rows: Iterable[Sequence[object]]) -> int:
     return insert_rows(model=IndicatorValue, fields=VALUE_FIELDS, rows=rows)
 
 
+@dataclass(frozen=True)
+class _Comparison:
+    """Values against the published ones: ids of the values they replace (-1 for new ones), and which
+    of them differ."""
+
+    existing: NDArray[np.int64]
+    changed: NDArray[np.bool_]
+
+    @property
+    def created(self) -> NDArray[np.bool_]:
+        return self.existing < 0
+
+    def counts(self) -> PublishCounts:
+        created = int(self.created.sum())
+        updated = int(self.changed.sum())
+        unchanged = len(self.existing) - created - updated
+        return PublishCounts(created=created, updated=updated, unchanged=unchanged)
+
+
+def _compare(*, zone: Zone, values: ValueColumns) -> _Comparison:
+    """One read of the published values in the range of the given ones (the zone's range: not an IN list
+    of every enterprise, a province file names 100,000 of them), matched with NumPy."""
+    first, last = int(values.period.min()), int(values.period.max())
+    where, params = published_filter(
+        zone=zone,
+        codes=values.codes,
+        first=month_date(first),
+        last=month_date(last),
+        enterprises=few(values.enterprise),
+    )
+    number, number_params = indicator_number_sql(values.codes)
+    pk, enterprise, indicator, period, cents = select_columns(
+        f"SELECT id, enterprise_id, {number}, period, {cents_sql('value')} "  # noqa: S608
+        f"FROM indicators_indicatorvalue WHERE {where}",
+        [*number_params, *params],
+        ["int8", "int8", "int4", "date", "int8"],
+    )
+    published = ValueColumns(
+        codes=values.codes,
+        enterprise=enterprise,
+        indicator=indicator.astype(np.int64),
+        period=period.astype("datetime64[M]").astype(np.int64),
+        cents=cents,
+    )
+    span = last - first + 1
+    at = lookup(value_keys(values, first=first, span=span), value_keys(published, first=first, span=span))
+    if not len(pk):
+        return _Comparison(existing=at, changed=np.zeros(len(at), dtype=np.bool_))
+    found = np.maximum(at, 0)
+    existing = np.where(at >= 0, pk[found], -1)
+    return _Comparison(existing=existing, changed=(at >= 0) & (cents[found] != values.cents))
+
+
+def _insert_order(values: ValueColumns) -> NDArray[np.int64]:
+    """Rows by enterprise (the unique index's order), and within blocks of 4,096 by indicator, so the
+    binary COPY writes few blocks of one layout while the index pages it touches stay in memory."""
+    by_key = np.lexsort((values.period, values.indicator, values.enterprise))
+    block = np.arange(len(by_key)) // 4096
+    return by_key[np.lexsort((np.arange(len(by_key)), values.indicator[by_key], block))]
+
+
 def values_publish(
     *,
     zone: Zone,
-    values: Mapping[Key, Decimal],
+    values: ValueColumns,
     batch: ImportBatch | None = None,
     submission: MonthlySubmission | None = None,
 ) -> PublishCounts:
     """Upsert monthly values on (enterprise, indicator, period). A changed value keeps its predecessor
     as a revision; an equal value is left alone, so publishing the same figures twice changes nothing.
-    Must run inside the caller's transaction; refreshes the totals of the years touched."""
-    if not values:
+    Must run inside the caller's transaction; refreshes the totals of the years touched.
+
+    Set-based: one read of the published values in range, new values by binary COPY, changed ones
+    through a staging table with two statements (history rows, then the update)."""
+    if not len(values):
         return PublishCounts(0, 0, 0)
     moment = timezone.now()
-    periods = sorted({k[2] for k in values})
-    # One range query (not an IN list of every enterprise: a province file names 100,000 of them).
-    rows = IndicatorValue.objects.filter(
-        zone=zone, indicator_id__in={k[1] for k in values}, period__gte=periods[0], period__lte=periods[-1]
-    ).values_list(
-        "pk", "enterprise_id", "indicator_id", "period", "value", "revision", "batch_id", "submission_id"
-    )
-    existing = {
-        (e, code, period): (pk, value, rev, b, sub) for pk, e, code, period, value, rev, b, sub in rows
-    }
     batch_id = batch.pk if batch is not None else None
     submission_id = submission.pk if submission is not None else None
-    created: list[tuple[object, ...]] = []
-    changed: list[IndicatorValue] = []
-    history: list[IndicatorValueRevision] = []
-    touched: set[tuple[str, int]] = set()
-    unchanged = 0
-    for (enterprise_id, code, period), value in values.items():
-        current = existing.get((enterprise_id, code, period))
-        if current is None:
-            created.append((zone.pk, enterprise_id, code, period, value, batch_id, submission_id, 1, moment))
-            touched.add((code, period.year))
-            continue
-        pk, old_value, revision, old_batch, old_submission = current
-        if old_value == value:
-            unchanged += 1
-            continue
-        history.append(
-            IndicatorValueRevision(
-                zone=zone,
-                enterprise_id=enterprise_id,
-                indicator_id=code,
-                period=period,
-                revision=revision,
-                value=old_value,
-                batch_id=old_batch,
-                submission_id=old_submission,
-                replaced_at=moment,
-                replaced_by_batch=batch,
-                replaced_by_submission=submission,
+    compared = _compare(zone=zone, values=values)
+    created = np.flatnonzero(compared.created)
+    if created.size:
+        new = values.take(created[_insert_order(values.take(created))])
+        insert_columns(
+            model=IndicatorValue,
+            rows=len(new),
+            columns={
+                "zone_id": zone.pk,
+                "enterprise_id": new.enterprise,
+                "indicator_id": Labels(new.codes, new.indicator),
+                "period": new.period.astype("datetime64[M]"),
+                "value": Scaled(new.cents, 2),
+                "batch_id": batch_id,
+                "submission_id": submission_id,
+                "revision": 1,
+                "updated_at": moment,
+            },
+        )
+    changed = np.flatnonzero(compared.changed)
+    if changed.size:
+        _values_replace(
+            ids=compared.existing[changed],
+            cents=values.cents[changed],
+            moment=moment,
+            batch_id=batch_id,
+            submission_id=submission_id,
+        )
+    touched = np.flatnonzero(compared.created | compared.changed)
+    if touched.size:
+        pairs = set(
+            zip(
+                values.indicator[touched].tolist(),
+                (values.period[touched] // 12 + 1970).tolist(),
+                strict=True,
             )
         )
-        changed.append(
-            IndicatorValue(
-                pk=pk,
-                value=value,
-                batch_id=batch_id,
-                submission_id=submission_id,
-                revision=revision + 1,
-                updated_at=moment,
-            )
+        totals_refresh(
+            zone=zone,
+            codes={values.codes[i] for i, _year in pairs},
+            years={year for _i, year in pairs},
         )
-        touched.add((code, period.year))
-    # New values go in with COPY (PostgreSQL) or executemany: an import may bring a million of them.
-    values_insert(rows=created)
-    IndicatorValueRevision.objects.bulk_create(history, batch_size=5_000)
-    IndicatorValue.objects.bulk_update(
-        changed, ["value", "batch", "submission", "revision", "updated_at"], batch_size=5_000
-    )
-    if touched:
-        totals_refresh(zone=zone, codes={code for code, _ in touched}, years={year for _, year in touched})
-    return PublishCounts(created=len(created), updated=len(changed), unchanged=unchanged)
+    return compared.counts()
+
+
+def _values_replace(
+    *,
+    ids: NDArray[np.int64],
+    cents: NDArray[np.int64],
+    moment: dt.datetime,
+    batch_id: int | None,
+    submission_id: int | None,
+) -> None:
+    """Replace published values (by id): each old value becomes a revision row, then the new value
+    takes its place with the next revision number."""
+    value_table = IndicatorValue._meta.db_table
+    history_table = IndicatorValueRevision._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TEMPORARY TABLE {_STAGE} (id BIGINT PRIMARY KEY, value NUMERIC(20, 2))")
+        # The staging table has IndicatorValue's id and value columns.
+        insert_columns(
+            model=IndicatorValue, table=_STAGE, rows=len(ids), columns={"id": ids, "value": Scaled(cents, 2)}
+        )
+        if connection.vendor == "postgresql":
+            cursor.execute(f"ANALYZE {_STAGE}")  # so the join below probes the primary key
+        when = connection.ops.adapt_datetimefield_value(moment)
+        cursor.execute(
+            f"""INSERT INTO {history_table} (zone_id, enterprise_id, indicator_id, period, revision, value,
+                    batch_id, submission_id, replaced_at, replaced_by_batch_id, replaced_by_submission_id)
+                SELECT v.zone_id, v.enterprise_id, v.indicator_id, v.period, v.revision, v.value,
+                    v.batch_id, v.submission_id, %s, %s, %s
+                FROM {value_table} v JOIN {_STAGE} s ON s.id = v.id""",  # noqa: S608 - names from _meta
+            [when, batch_id, submission_id],
+        )
+        cursor.execute(
+            f"""UPDATE {value_table} SET value = s.value, batch_id = %s, submission_id = %s,
+                    revision = {value_table}.revision + 1, updated_at = %s
+                FROM {_STAGE} s WHERE {value_table}.id = s.id""",  # noqa: S608
+            [batch_id, submission_id, when],
+        )
+        cursor.execute(f"DROP TABLE {_STAGE}")
 
 
 def _problems(items: list[CellProblem]) -> list[dict[str, object]]:
@@ -236,7 +341,7 @@ def import_run(
                 batch,
                 ImportStatus.COMPLETED,
                 warnings=_problems(checked.warnings),
-                counts=_dry_counts(checked.values),
+                counts=_dry_counts(batch.zone, checked.values),
             )
         with transaction.atomic():
             counts = values_publish(zone=batch.zone, values=checked.values, batch=batch)
@@ -252,16 +357,10 @@ def import_run(
         return finished
 
 
-def _dry_counts(values: Mapping[Key, Decimal]) -> dict[str, int]:
-    existing = {
-        (v.enterprise_id, v.indicator_id, v.period): v.value
-        for v in IndicatorValue.objects.filter(
-            enterprise_id__in={k[0] for k in values}, period__in={k[2] for k in values}
-        ).only("enterprise_id", "indicator_id", "period", "value")
-    }
-    created = sum(1 for k in values if k not in existing)
-    unchanged = sum(1 for k, v in values.items() if existing.get(k) == v)
-    return {"created": created, "updated": len(values) - created - unchanged, "unchanged": unchanged}
+def _dry_counts(zone: Zone, values: ValueColumns) -> dict[str, int]:
+    if not len(values):
+        return PublishCounts(0, 0, 0).as_dict()
+    return _compare(zone=zone, values=values).counts().as_dict()
 
 
 def _finish(
@@ -365,6 +464,9 @@ def _submission_values(values: Mapping[str, object]) -> dict[str, str]:
         if number < 0 and not indicator.allow_negative:
             errors.append(FieldError(code, _("The value must not be negative.")))
             continue
+        if abs(number) * (1 if indicator.unit == "person" else 10_000) * 100 >= MAX_CENTS:
+            errors.append(FieldError(code, _("The number is too large.")))
+            continue
         if indicator.unit == "person":
             if number != number.to_integral_value():
                 errors.append(FieldError(code, _("A head count is a whole number.")))
@@ -441,9 +543,12 @@ def submission_review(
         raise InvalidInput.single("note", _("Say what needs correcting."))
     counts = None
     if publish:
-        values = {
-            (locked.enterprise_id, code, locked.period): Decimal(text) for code, text in locked.values.items()
-        }
+        values = ValueColumns.from_mapping(
+            {
+                (locked.enterprise_id, code, locked.period): Decimal(text)
+                for code, text in locked.values.items()
+            }
+        )
         counts = values_publish(zone=locked.zone, values=values, submission=locked)
     locked.status = SubmissionStatus.PUBLISHED if publish else SubmissionStatus.RETURNED
     locked.reviewed_by = actor
