@@ -121,6 +121,7 @@ def board_counts(*, user: User, year: int) -> dict[str, int]:
         KeyProject.objects.filter(project_scope(user), year=year)
         .values("warning_level")
         .annotate(n=Count("id"))
+        .order_by()  # no join for the default ordering's zone name, which GROUP BY ignores
     )
     counts = {"green": 0, "amber": 0, "red": 0}
     counts.update({r["warning_level"]: r["n"] for r in rows})
@@ -160,9 +161,15 @@ def scheduling_rows(*, user: User, period: dt.date) -> list[SchedulingRow]:
 
 
 def latest_report_period(*, user: User, year: int) -> dt.date | None:
-    found: dt.date | None = MonthlyReport.objects.filter(
-        project__in=KeyProject.objects.filter(project_scope(user), year=year)
-    ).aggregate(m=Max("period"))["m"]
+    # The latest of each project's latest report: one short read of the (project, period) index per
+    # project, rather than every report of every project (a project can have years of them).
+    latest = MonthlyReport.objects.filter(project=OuterRef("pk")).order_by("-period").values("period")[:1]
+    found: dt.date | None = (
+        KeyProject.objects.filter(project_scope(user), year=year)
+        .annotate(latest=Subquery(latest))
+        .order_by()
+        .aggregate(m=Max("latest"))["m"]
+    )
     return found
 
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -117,9 +118,77 @@ def _weights(zone_id: int) -> dict[str, int]:
     return dict(scheme.weights) if scheme is not None else dict(DEFAULT_WEIGHTS)
 
 
-def _raw(*, zone_id: int, period: Period) -> dict[int, dict[str, tuple[Decimal, Decimal]]]:
-    """Per department and measure: (achieved, expected). Four grouped queries, whatever the zone's size."""
-    raw: dict[int, dict[str, tuple[Decimal, Decimal]]] = defaultdict(dict)
+@dataclass
+class _YearReports:
+    """A year's projects and, per period of that year, what their reports add up to per department."""
+
+    # (pk, department, investment planned this year, planned start), in the projects' default order.
+    projects: list[tuple[int, int, Decimal, dt.date]]
+    # Per period: the highest cumulative investment reported by the period's end, summed per department.
+    done: dict[Period, dict[int, Decimal]]
+    # Per period: the period's reports that came in on time, per department.
+    on_time: dict[Period, dict[int, int]]
+
+
+def _year_reports(*, zone_id: int, year: int, periods: Sequence[Period]) -> _YearReports:
+    """The year's projects, then one pass over their reports of the year up to the last period's end,
+    grouped per project with each period's figures as filtered aggregates (an assessment scores a period
+    and the one before it, usually in the same year). Grouped by project alone, so the planner expects
+    one group per project and aggregates in memory; the department comes from the project list."""
+    projects = list(
+        KeyProject.objects.filter(zone_id=zone_id, year=year)
+        .values_list("pk", "department_id", "planned_investment", "planned_start")
+        # The default ordering within one zone and year, without the join for the zone's name.
+        .order_by("code")
+    )
+    department_of = {pk: department_id for pk, department_id, _planned, _start in projects}
+    aggregates: dict[str, Max | Count] = {}
+    for index, period in enumerate(periods):
+        aggregates[f"cumulative_{index}"] = Max("investment_cumulative", filter=Q(period__lte=period.end))
+        aggregates[f"on_time_{index}"] = Count(
+            "id", filter=Q(on_time=True, period__gte=period.start, period__lte=period.end)
+        )
+    done: dict[Period, dict[int, Decimal]] = {period: defaultdict(Decimal) for period in periods}
+    on_time: dict[Period, dict[int, int]] = {period: defaultdict(int) for period in periods}
+    for row in (
+        MonthlyReport.objects.filter(
+            project__zone_id=zone_id,
+            project__year=year,
+            period__year=year,
+            period__lte=max(period.end for period in periods),
+        )
+        .values("project_id")
+        .annotate(**aggregates)
+        .values_list("project_id", *aggregates)
+        .order_by()
+    ):
+        department_id = department_of[row[0]]
+        for index, period in enumerate(periods):
+            cumulative, count = row[1 + 2 * index], row[2 + 2 * index]
+            if cumulative is not None:  # the project had reported by the period's end
+                done[period][department_id] += cumulative
+                on_time[period][department_id] += count
+    return _YearReports(projects=projects, done=done, on_time=on_time)
+
+
+Raw = dict[int, dict[str, tuple[Decimal, Decimal]]]
+
+
+def _raw(*, zone_id: int, periods: Sequence[Period]) -> list[Raw]:
+    """Per period, department and measure: (achieved, expected). A few grouped queries whatever the zone's
+    size; a year's projects and reports are read once for all the periods of that year."""
+    years = {
+        year: _year_reports(zone_id=zone_id, year=year, periods=[p for p in periods if p.year == year])
+        for year in sorted({period.year for period in periods})
+    }
+    day = deadline_day(zone_id=zone_id)
+    return [
+        _raw_period(zone_id=zone_id, period=period, year=years[period.year], day=day) for period in periods
+    ]
+
+
+def _raw_period(*, zone_id: int, period: Period, year: _YearReports, day: int) -> Raw:
+    raw: Raw = defaultdict(dict)
     # Each grouped query drops the models' default ordering (``order_by()``): it is ignored by GROUP BY
     # but would still join the zone table for its name.
     for row in (
@@ -135,54 +204,29 @@ def _raw(*, zone_id: int, period: Period) -> dict[int, dict[str, tuple[Decimal, 
             Decimal(row["total"]),
         )
 
-    projects = list(
-        KeyProject.objects.filter(zone_id=zone_id, year=period.year)
-        .values("pk", "department_id", "planned_investment", "planned_start", "year")
-        # The default ordering within one zone and year, without the join for the zone's name.
-        .order_by("code")
-    )
     months_elapsed = period.end.month
     planned: dict[int, Decimal] = defaultdict(Decimal)
-    for project in projects:
-        planned[project["department_id"]] += project["planned_investment"] * months_elapsed / 12
-    # One pass over the year's reports up to the end of the period, per project: the latest cumulative
-    # investment (investment measure) and the reports of the period that came in on time (timeliness).
-    done: dict[int, Decimal] = defaultdict(Decimal)
-    on_time: dict[int, int] = defaultdict(int)
-    for report_row in (
-        MonthlyReport.objects.filter(
-            project__zone_id=zone_id,
-            project__year=period.year,
-            period__year=period.year,
-            period__lte=period.end,
-        )
-        .values("project_id", "project__department_id")
-        .annotate(
-            cumulative=Max("investment_cumulative"),
-            on_time=Count("id", filter=Q(on_time=True, period__gte=period.start)),
-        )
-        .order_by()
-    ):
-        done[report_row["project__department_id"]] += report_row["cumulative"]
-        on_time[report_row["project__department_id"]] += report_row["on_time"]
+    for _pk, department_id, planned_investment, _start in year.projects:
+        planned[department_id] += planned_investment * months_elapsed / 12
+    done = year.done[period]
     for department_id, expected in planned.items():
         if expected > 0:
             raw[department_id]["investment_completion"] = (min(done[department_id], expected), expected)
 
-    day = deadline_day(zone_id=zone_id)
     due: dict[int, int] = defaultdict(int)
     after_period = period.end + dt.timedelta(days=1)
     # months_due reads only the project's year and the month it starts in (from January of its year), so
-    # the months are counted once per (year, first month) rather than once per project.
-    due_by_start: dict[tuple[int, dt.date], int] = {}
-    for project in projects:
-        first = month_start(max(project["planned_start"], dt.date(project["year"], 1, 1)))
-        key = (project["year"], first)
-        if key not in due_by_start:
-            stub = KeyProject(year=project["year"], planned_start=first)
+    # the months are counted once per first month rather than once per project.
+    due_by_start: dict[dt.date, int] = {}
+    first_day = dt.date(period.year, 1, 1)
+    for _pk, department_id, _planned, planned_start in year.projects:
+        first = month_start(max(planned_start, first_day))
+        if first not in due_by_start:
+            stub = KeyProject(year=period.year, planned_start=first)
             months = months_due(project=stub, today=after_period, deadline_day=day)
-            due_by_start[key] = sum(1 for m in months if m >= period.start)
-        due[project["department_id"]] += due_by_start[key]
+            due_by_start[first] = sum(1 for m in months if m >= period.start)
+        due[department_id] += due_by_start[first]
+    on_time = year.on_time[period]
     for department_id, count in due.items():
         if count:
             raw[department_id]["report_timeliness"] = (
@@ -204,10 +248,9 @@ def _raw(*, zone_id: int, period: Period) -> dict[int, dict[str, tuple[Decimal, 
 
 
 def _scores(
-    *, zone_id: int, period: Period
+    *, zone_id: int, period: Period, raw: Raw
 ) -> dict[int, tuple[Decimal, list[MeasureResult], list[AssessmentAdjustment]]]:
     weights = _weights(zone_id)
-    raw = _raw(zone_id=zone_id, period=period)
     adjustments: dict[int, list[AssessmentAdjustment]] = defaultdict(list)
     for adjustment in AssessmentAdjustment.objects.filter(zone_id=zone_id, period=period.code).order_by("pk"):
         adjustments[adjustment.department_id].append(adjustment)
@@ -255,8 +298,10 @@ def assessment(*, user: User, period_code: str) -> list[DepartmentScore]:
     period = parse_period(period_code)
     if user.zone_id is None:
         return []
-    current = _scores(zone_id=user.zone_id, period=period)
-    previous = _scores(zone_id=user.zone_id, period=period.previous())
+    before = period.previous()
+    raw_current, raw_before = _raw(zone_id=user.zone_id, periods=[period, before])
+    current = _scores(zone_id=user.zone_id, period=period, raw=raw_current)
+    previous = _scores(zone_id=user.zone_id, period=before, raw=raw_before)
     names = dict(Department.objects.filter(zone_scope(user), pk__in=list(current)).values_list("pk", "name"))
     rows = [
         DepartmentScore(
