@@ -1,7 +1,6 @@
 """API of chain investment: chains and their nodes, gaps, node members, candidates, supply relations,
 peer datasets, opportunities and chain-master views."""
 
-import json
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -137,12 +136,7 @@ def chain_import(request: HttpRequest, file: File[UploadedFile]) -> Status[Chain
     """Create or replace a chain from its JSON file. All-or-nothing: every problem names its field."""
     user, zone = _zone_of(request)
     require_perm(user, Perm.CHAIN_EDIT)
-    try:
-        data = json.loads(file.read().decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InvalidInput.single("file", _("The file is not JSON: %(error)s") % {"error": exc}) from exc
-    if not isinstance(data, dict):
-        raise InvalidInput.single("file", _("The file must hold one chain object."))
+    data = services.chain_file_read(content=file.read())
     existed = Chain.objects.filter(zone=zone, code=str(data.get("code", ""))).exists()
     chain = services.chain_import(actor=user, zone=zone, data=data)
     return Status(200 if existed else 201, _chain_detail(selectors.chain_get(user=user, chain_id=chain.pk)))
@@ -157,8 +151,9 @@ def chain_detail(request: HttpRequest, chain_id: int) -> ChainDetail:
 def chain_export(request: HttpRequest, chain_id: int) -> HttpResponse:
     """The chain as a JSON file (nodes, classes, keywords, edges, masters, thresholds) for import."""
     chain = selectors.chain_get(user=request_user(request), chain_id=chain_id)
-    body = json.dumps(services.chain_export(chain=chain), ensure_ascii=False, indent=2)
-    response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    response = HttpResponse(
+        services.chain_file_text(chain=chain), content_type="application/json; charset=utf-8"
+    )
     response["Content-Disposition"] = f'attachment; filename="chain-{chain.code}.json"'
     return response
 

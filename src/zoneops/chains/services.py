@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -272,6 +273,22 @@ def chain_import(*, actor: User | None, zone: Zone, data: Mapping[str, Any]) -> 
         after=after,
     )
     return chain
+
+
+def chain_file_read(*, content: bytes) -> dict[str, Any]:
+    """A chain file's content as the mapping ``chain_import`` takes; refused unless it is one JSON object."""
+    try:
+        data = json.loads(content.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InvalidInput.single("file", _("The file is not JSON: %(error)s") % {"error": exc}) from exc
+    if not isinstance(data, dict):
+        raise InvalidInput.single("file", _("The file must hold one chain object."))
+    return data
+
+
+def chain_file_text(*, chain: Chain) -> str:
+    """The chain's file as written for download (readable Chinese, indented)."""
+    return json.dumps(chain_export(chain=chain), ensure_ascii=False, indent=2)
 
 
 def chain_export(*, chain: Chain) -> dict[str, Any]:

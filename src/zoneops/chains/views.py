@@ -320,8 +320,9 @@ def members_suggest(request: HttpRequest, chain_id: int) -> HttpResponse:
 @login_required
 def chain_export(request: HttpRequest, chain_id: int) -> HttpResponse:
     chain = selectors.chain_get(user=request_user(request), chain_id=chain_id)
-    body = json.dumps(services.chain_export(chain=chain), ensure_ascii=False, indent=2)
-    response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    response = HttpResponse(
+        services.chain_file_text(chain=chain), content_type="application/json; charset=utf-8"
+    )
     response["Content-Disposition"] = f'attachment; filename="chain-{chain.code}.json"'
     return response
 
@@ -335,12 +336,7 @@ def chain_import(request: HttpRequest) -> HttpResponse:
     try:
         if upload is None or user.zone is None:
             raise InvalidInput.single("file", _("Choose a chain file."))
-        try:
-            data = json.loads(upload.read().decode("utf-8-sig"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise InvalidInput.single("file", _("The file is not JSON: %(error)s") % {"error": exc}) from exc
-        if not isinstance(data, dict):
-            raise InvalidInput.single("file", _("The file must hold one chain object."))
+        data = services.chain_file_read(content=upload.read())
         chain = services.chain_import(actor=user, zone=user.zone, data=data)
     except InvalidInput as exc:
         messages.error(request, _error_text(exc))

@@ -25,6 +25,7 @@ from django.db.models import Q
 
 from zoneops.accounts.models import Zone
 from zoneops.chains.models import Chain, MembershipStatus, NodeMembership, OutsideCompany, SupplyRelation
+from zoneops.chains.selectors import year_totals
 from zoneops.chains.services import chain_import, node_member_decide, node_members_suggest, peer_dataset_load
 from zoneops.demo import weihai
 from zoneops.demo.figures import hp_chain_tax_payers
@@ -560,11 +561,8 @@ def _outside_companies(zone: Zone, rng: random.Random) -> list[OutsideCompany]:
 
 
 def _year_tax(zone: Zone, year: int) -> dict[int, Decimal]:
-    return dict(
-        EnterprisePeriodTotal.objects.filter(
-            zone=zone, indicator_id="tax", period=dt.date(year, 12, 1)
-        ).values_list("enterprise_id", "ytd")
-    )
+    enterprises = set(Enterprise.objects.filter(zone=zone).values_list("pk", flat=True))
+    return year_totals(zone_id=zone.pk, indicator="tax", year=year, enterprise_ids=enterprises)
 
 
 def load_supply(zone: Zone) -> None:

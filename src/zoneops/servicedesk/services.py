@@ -74,6 +74,15 @@ def _may(user: User, order: ServiceOrder, who: str) -> bool:
     return False
 
 
+def _holders(*, zone: Zone, perm: Perm) -> list[User]:
+    """The zone's active users who hold a permission (roles and department functions both grant them)."""
+    return [
+        u
+        for u in User.objects.filter(zone=zone, is_active=True).select_related("department").order_by("pk")
+        if has_perm(u, perm)
+    ]
+
+
 def _event(*, order: ServiceOrder, actor: User | None, action: str, note: str = "") -> OrderEvent:
     return OrderEvent.objects.create(
         order=order,
@@ -255,11 +264,7 @@ def _order_create(
         event_key=f"order:{order.pk}:submit",
         title=_("New service order %(number)s: %(title)s") % {"number": order.number, "title": order.title},
         link=f"/api/v1/orders/{order.pk}",
-        users=[
-            u
-            for u in User.objects.filter(zone=order.zone, is_active=True)
-            if has_perm(u, Perm.ORDER_DISPATCH)
-        ],
+        users=_holders(zone=order.zone, perm=Perm.ORDER_DISPATCH),
     )
     return order
 
@@ -361,11 +366,7 @@ def order_act(
             title=_("%(number)s rated %(rating)s: follow up with the enterprise")
             % {"number": order.number, "rating": rating},
             link=f"/api/v1/orders/{order.pk}",
-            users=[
-                u
-                for u in User.objects.filter(zone=order.zone, is_active=True)
-                if has_perm(u, Perm.ORDER_DISPATCH)
-            ],
+            users=_holders(zone=order.zone, perm=Perm.ORDER_DISPATCH),
             departments=[order.department] if order.department else [],
         )
     elif action in ("answer", "refuse"):
@@ -393,14 +394,7 @@ def escalate_overdue(*, zone: Zone) -> int:
 
     today = clock.today(zone=zone)
     steps = 0
-    supervisor = next(
-        (
-            u
-            for u in User.objects.filter(zone=zone, is_active=True).order_by("pk")
-            if has_perm(u, Perm.SUPERVISION_MANAGE)
-        ),
-        None,
-    )
+    supervisor = next(iter(_holders(zone=zone, perm=Perm.SUPERVISION_MANAGE)), None)
     overdue = ServiceOrder.objects.filter(
         zone=zone,
         status__in=[S.ACCEPTED, S.DISPATCHED, S.IN_PROGRESS, S.RETURNED],
