@@ -23,6 +23,7 @@ urlpatterns = [
     path("chains/", include("zoneops.chains.urls")),
     path("projects/", include("zoneops.projects.urls")),
     path("supervision/", include("zoneops.supervision.urls")),
+    path("orders/", include("zoneops.servicedesk.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -21,6 +21,7 @@ STAFF_NAV = {
         "opportunities",
         "projects",
         "supervision",
+        "orders",
         "assessment",
         "imports",
         "submissions",
@@ -37,6 +38,7 @@ STAFF_NAV = {
         "opportunities",
         "projects",
         "supervision",
+        "orders",
         "assessment",
         "directory",
         "audit",
@@ -50,6 +52,7 @@ STAFF_NAV = {
         "opportunities",
         "projects",
         "supervision",
+        "orders",
         "assessment",
         "directory",
         "audit",
@@ -63,6 +66,7 @@ STAFF_NAV = {
         "opportunities",
         "projects",
         "supervision",
+        "orders",
         "assessment",
         "directory",
         "api",
@@ -75,6 +79,7 @@ STAFF_NAV = {
         "opportunities",
         "projects",
         "supervision",
+        "orders",
         "assessment",
         "directory",
         "api",
@@ -86,6 +91,7 @@ STAFF_NAV = {
         "chains",
         "opportunities",
         "projects",
+        "orders",
         "assessment",
         "imports",
         "submissions",
@@ -155,7 +161,7 @@ def test_enterprise_user_sees_only_their_enterprise(
 ) -> None:
     login(page, demo_url, username)
     assert page.get_by_test_id("enterprise-name").inner_text() == own
-    assert nav_keys(page) == ["home", "enterprises", "submit"]
+    assert nav_keys(page) == ["home", "enterprises", "orders", "submit"]
     own_url = page.url
     if username == "hp":
         screenshot(page, "enterprise-hp")

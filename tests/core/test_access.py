@@ -20,6 +20,7 @@ STAFF = {
     Perm.CHAIN_VIEW,
     Perm.PROJECT_VIEW,
     Perm.ASSESSMENT_VIEW,
+    Perm.ORDER_VIEW,
 }
 EXPECTED = {
     "admin": set(Perm) - {Perm.INDICATOR_SUBMIT, Perm.ORDER_FILE},
@@ -34,8 +35,8 @@ EXPECTED = {
     "invest": {*STAFF, Perm.ENTERPRISE_EDIT, Perm.CHAIN_EDIT, Perm.PROJECT_REPORT},
     "projects": {*STAFF, Perm.PROJECT_REPORT, Perm.PROJECT_EDIT},
     "stats": {*STAFF, Perm.ENTERPRISE_EDIT, Perm.INDICATOR_IMPORT},
-    "hp": {Perm.ENTERPRISE_VIEW, Perm.INDICATOR_SUBMIT, Perm.ORDER_FILE},
-    "weigao": {Perm.ENTERPRISE_VIEW, Perm.INDICATOR_SUBMIT, Perm.ORDER_FILE},
+    "hp": {Perm.ENTERPRISE_VIEW, Perm.INDICATOR_SUBMIT, Perm.ORDER_VIEW, Perm.ORDER_FILE},
+    "weigao": {Perm.ENTERPRISE_VIEW, Perm.INDICATOR_SUBMIT, Perm.ORDER_VIEW, Perm.ORDER_FILE},
 }
 
 

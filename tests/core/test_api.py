@@ -93,7 +93,7 @@ def test_me_lists_role_and_permissions(api_as: Any) -> None:
     body = api_as("hp").get("/api/v1/me").json()
     assert body["role"] == "enterprise_user"
     assert body["enterprise_name"] == "惠普打印机（威海）有限公司"
-    assert body["permissions"] == ["enterprise.view", "indicator.submit", "order.file"]
+    assert body["permissions"] == ["enterprise.view", "indicator.submit", "order.file", "order.view"]
     assert body["zone_name"] == "威海火炬高技术产业开发区"
 
 

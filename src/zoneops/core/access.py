@@ -39,6 +39,7 @@ class Perm(StrEnum):
     SUPERVISION_MANAGE = "supervision.manage"  # raise, verify, close, send back, remind, approve extensions
     ASSESSMENT_VIEW = "assessment.view"  # department scores and their breakdown
     ASSESSMENT_ADJUST = "assessment.adjust"  # bonus and penalty points with a reason
+    ORDER_VIEW = "order.view"  # the service desk's pages (which orders: ``order_scope``)
     ORDER_FILE = "order.file"  # an enterprise files service orders for itself
     ORDER_DISPATCH = "order.dispatch"  # accept, refuse, dispatch, merge and close service orders
 
@@ -56,6 +57,7 @@ _STAFF_READ = frozenset(
         Perm.CHAIN_VIEW,
         Perm.PROJECT_VIEW,
         Perm.ASSESSMENT_VIEW,
+        Perm.ORDER_VIEW,
     }
 )
 _OVERSIGHT = frozenset({Perm.AUDIT_VIEW, Perm.SUPERVISION_VIEW})
@@ -68,7 +70,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
     Role.DEPARTMENT_STAFF: _STAFF_READ | {Perm.PROJECT_REPORT},
     Role.STATISTICIAN: _STAFF_READ | {Perm.ENTERPRISE_EDIT, Perm.INDICATOR_IMPORT},
     # An enterprise contact sees its own enterprise (scoped below) and nothing of the zone's directory.
-    Role.ENTERPRISE_USER: frozenset({Perm.ENTERPRISE_VIEW, Perm.INDICATOR_SUBMIT, Perm.ORDER_FILE}),
+    Role.ENTERPRISE_USER: frozenset(
+        {Perm.ENTERPRISE_VIEW, Perm.INDICATOR_SUBMIT, Perm.ORDER_VIEW, Perm.ORDER_FILE}
+    ),
 }
 
 # Department functions that widen what their staff may do.

@@ -32,6 +32,15 @@ NAVIGATION: tuple[NavItem, ...] = (
     NavItem(
         "supervision", _("Supervision"), "supervision:board", Perm.SUPERVISION_VIEW, also=Perm.PROJECT_REPORT
     ),
+    NavItem("orders", _("Service orders"), "servicedesk:orders", Perm.ORDER_VIEW),
+    NavItem("dispatch", _("Dispatch board"), "servicedesk:board", Perm.ORDER_DISPATCH),
+    NavItem(
+        "order-stats",
+        _("Service statistics"),
+        "servicedesk:stats",
+        Perm.ORDER_DISPATCH,
+        also=Perm.SUPERVISION_VIEW,
+    ),
     NavItem("assessment", _("Assessment"), "supervision:assessment", Perm.ASSESSMENT_VIEW),
     NavItem("imports", _("Import figures"), "indicators:imports", Perm.INDICATOR_IMPORT),
     NavItem("submissions", _("Submitted figures"), "indicators:submissions", Perm.INDICATOR_IMPORT),

@@ -119,6 +119,7 @@ class WorkdayCounter:
             .order_by("date")
             .values_list("date", flat=True)
         )
+        self._provisional: dict[int, bool] | None = None
 
     def between(self, *, start: dt.date, end: dt.date) -> int:
         """Working days after ``start`` up to and including ``end`` (negative when ``end`` is earlier)."""
@@ -127,3 +128,21 @@ class WorkdayCounter:
         if start < self.first - dt.timedelta(days=1) or end > self.last:
             return working_days_between(start=start, end=end)
         return bisect.bisect_right(self.days, end) - bisect.bisect_right(self.days, start)
+
+    def add(self, *, start: dt.date, days: int) -> WorkingDate:
+        """``add_working_days`` without a query while the answer lies in the loaded range (deadlines of many
+        orders at once: recomputing after a calendar correction, the demo's year of orders)."""
+        if days < 0:
+            raise ValueError("days must not be negative")
+        position = bisect.bisect_right(self.days, start) + days - 1
+        if days == 0 or start < self.first - dt.timedelta(days=1) or position >= len(self.days):
+            return add_working_days(start=start, days=days)
+        found = self.days[position]
+        if found > self.last:
+            return add_working_days(start=start, days=days)
+        if self._provisional is None:
+            self._provisional = dict(WorkCalendarYear.objects.values_list("year", "provisional"))
+        return WorkingDate(
+            date=found,
+            provisional=any(self._provisional.get(y, True) for y in range(start.year, found.year + 1)),
+        )

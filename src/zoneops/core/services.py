@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import models, transaction
+from django.dispatch import Signal
 from django.utils import timezone
 
 from zoneops.core import clock, workcalendar
@@ -198,6 +199,9 @@ def notification_mark_read(*, user: User, notification_ids: Sequence[int] | None
 
 # --- work calendar --------------------------------------------------------------------------------
 
+# Sent after the calendar of some years was (re)loaded, with ``first_year`` and ``last_year``.
+calendar_changed = Signal()
+
 
 def store_calendar_year(
     *, year_model: type[WorkCalendarYear], day_model: type[WorkCalendarDay], year: int, loaded_at: dt.datetime
@@ -227,12 +231,15 @@ def work_calendar_load(*, first_year: int, last_year: int) -> list[WorkCalendarY
     if first_year > last_year:
         raise ValueError("first_year must not be after last_year")
     moment = timezone.now()
-    return [
+    loaded = [
         store_calendar_year(
             year_model=WorkCalendarYear, day_model=WorkCalendarDay, year=year, loaded_at=moment
         )
         for year in range(first_year, last_year + 1)
     ]
+    # Deadlines counted on the old calendar are recomputed by whoever keeps them (the service desk).
+    calendar_changed.send(sender=WorkCalendarYear, first_year=first_year, last_year=last_year)
+    return loaded
 
 
 def work_calendar_default_years() -> tuple[int, int]:

@@ -18,6 +18,7 @@ from zoneops.core.access import Perm, has_perm, require_perm
 from zoneops.core.errors import FieldError, InvalidInput
 from zoneops.core.selectors import WorkdayCounter
 from zoneops.core.services import audit_record, model_snapshot, notify, snapshot_changes
+from zoneops.core.uploads import file_kind
 from zoneops.projects.models import (
     KeyProject,
     Milestone,
@@ -433,17 +434,12 @@ def problem_resolve(*, actor: User, problem: Problem) -> Problem:
 # --- photos ---------------------------------------------------------------------------------------
 
 PHOTO_MAX_BYTES = 10 * 1024 * 1024
-_PHOTO_SIGNATURES = ((b"\xff\xd8\xff", "image/jpeg", "jpg"), (b"\x89PNG\r\n\x1a\n", "image/png", "png"))
 
 
 def photo_type(content: bytes) -> tuple[str, str] | None:
     """The image type from the file's first bytes (the name and the browser's claim are not trusted)."""
-    for signature, mime, extension in _PHOTO_SIGNATURES:
-        if content.startswith(signature):
-            return mime, extension
-    if content[:4] == b"RIFF" and content[8:12] == b"WEBP":
-        return "image/webp", "webp"
-    return None
+    kind = file_kind(content)
+    return (kind.mime, kind.extension) if kind is not None and kind.image else None
 
 
 @transaction.atomic

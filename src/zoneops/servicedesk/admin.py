@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from zoneops.servicedesk.models import OrderEvent, ServiceOrder, ServiceType
+from zoneops.servicedesk.models import Open311Key, OrderAttachment, OrderEvent, ServiceOrder, ServiceType
 
 
 @admin.register(ServiceType)
@@ -32,3 +32,18 @@ class ServiceOrderAdmin(admin.ModelAdmin[ServiceOrder]):
 class OrderEventAdmin(admin.ModelAdmin[OrderEvent]):
     list_display = ["order", "at", "action", "status_after", "actor"]
     raw_id_fields = ["order", "actor"]
+
+
+@admin.register(OrderAttachment)
+class OrderAttachmentAdmin(admin.ModelAdmin[OrderAttachment]):
+    list_display = ["order", "name", "content_type", "size", "uploaded_at"]
+    raw_id_fields = ["order", "uploaded_by"]
+
+
+@admin.register(Open311Key)
+class Open311KeyAdmin(admin.ModelAdmin[Open311Key]):
+    list_display = ["prefix", "enterprise", "label", "created_at", "last_used_at", "revoked_at"]
+    list_filter = ["zone"]
+    raw_id_fields = ["enterprise", "issued_by"]
+    # The hash is useless to read and must not be edited into another key's.
+    readonly_fields = ["key_hash", "prefix", "last_used_at"]

@@ -5,18 +5,21 @@ from typing import Any, Literal
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import File, Router, Schema
+from ninja.files import UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
 from ninja.responses import Status
 
 from zoneops.accounts.models import Department, User
+from zoneops.core import clock
 from zoneops.core.access import Perm, has_perm, is_enterprise_user
 from zoneops.core.errors import InvalidInput
 from zoneops.core.web import request_user
 from zoneops.enterprises.models import Enterprise
 from zoneops.servicedesk import selectors, services
-from zoneops.servicedesk.models import OrderEvent, ServiceOrder, ServiceType
+from zoneops.servicedesk.models import OrderAttachment, OrderEvent, ServiceOrder, ServiceType
 
 router = Router(tags=["service desk"])
 
@@ -73,6 +76,11 @@ class OrderOut(Schema):
     closed_on: dt.date | None
     rating: int | None
     escalation_level: int
+    deadline_state: str
+
+    @staticmethod
+    def resolve_deadline_state(obj: ServiceOrder) -> str:
+        return services.deadline_state(order=obj, today=clock.today(zone=obj.zone))
 
     @staticmethod
     def resolve_service_type(obj: ServiceOrder) -> str:
@@ -83,12 +91,40 @@ class OrderOut(Schema):
         return obj.service_type.guarantee
 
 
+class AttachmentOut(Schema):
+    id: int
+    name: str
+    content_type: str
+    size: int
+    uploaded_at: dt.datetime
+    url: str
+
+    @staticmethod
+    def resolve_url(obj: OrderAttachment) -> str:
+        return reverse("servicedesk:attachment", kwargs={"attachment_id": obj.pk})
+
+
 class OrderDetail(OrderOut):
+    accepted_on: dt.date | None
+    paused_days: int
+    extension_days: int
+    extension_requested_days: int | None
+    extension_reason: str
+    resolve_working_days: int | None
+    answered_on_time: bool | None
+    rating_comment: str
+    duplicate_of_id: int | None
+    supervision_item_id: int | None
     timeline: list[EventOut]
+    attachments: list[AttachmentOut]
 
     @staticmethod
     def resolve_timeline(obj: ServiceOrder) -> list[OrderEvent]:
         return list(obj.events.all())
+
+    @staticmethod
+    def resolve_attachments(obj: ServiceOrder) -> list[OrderAttachment]:
+        return list(obj.attachments.all())
 
 
 @router.get("", response=list[OrderOut])
@@ -163,6 +199,19 @@ def duplicates(
     ]
 
 
+@router.post("/{order_id}/attachments", response={201: AttachmentOut})
+def attachment_create(
+    request: HttpRequest, order_id: int, file: File[UploadedFile]
+) -> Status[OrderAttachment]:
+    """Attach a PDF, an image or an Office document (at most 20 MB; its bytes decide the type)."""
+    user = request_user(request)
+    order = selectors.order_get(user=user, order_id=order_id)
+    if file.size is not None and file.size > services.ATTACHMENT_MAX_BYTES:
+        raise InvalidInput.single("file", _("The file is larger than 20 MB."))
+    attachment = services.attachment_add(actor=user, order=order, name=file.name or "", content=file.read())
+    return Status(201, attachment)
+
+
 @router.get("/{order_id}", response=OrderDetail)
 def order_detail(request: HttpRequest, order_id: int) -> ServiceOrder:
     """One order with its timeline."""
@@ -175,6 +224,8 @@ class ActionIn(Schema):
     handler_id: int | None = None
     rating: int | None = None
     duplicate_of: int | None = None
+    days: int | None = None
+    approve: bool | None = None
 
 
 Action = Literal[
@@ -186,6 +237,8 @@ Action = Literal[
     "return",
     "wait",
     "resume",
+    "request_extension",
+    "decide_extension",
     "answer",
     "confirm",
     "close",
@@ -198,7 +251,8 @@ Action = Literal[
 def order_action(request: HttpRequest, order_id: int, action: Action, payload: ActionIn) -> ServiceOrder:
     """A step of the order: ``accept``, ``refuse``, ``dispatch`` (department, handler), ``merge``
     (duplicate_of), ``start``, ``return``, ``wait`` / ``resume`` (the clock pauses), ``answer``,
-    ``confirm``, ``close``, ``rate`` (1–5 and a comment), ``reopen``. A step the order's state does not
+    ``confirm``, ``close``, ``rate`` (1–5 and a comment), ``reopen``, ``request_extension`` (days and a
+    reason in ``note``), ``decide_extension`` (``approve``). A step the order's state does not
     allow answers 409."""
     user = request_user(request)
     order = selectors.order_get(user=user, order_id=order_id)
@@ -226,5 +280,7 @@ def order_action(request: HttpRequest, order_id: int, action: Action, payload: A
         handler=handler,
         rating=payload.rating,
         duplicate_of=duplicate,
+        days=payload.days,
+        approve=payload.approve,
     )
     return selectors.order_get(user=user, order_id=order_id)

@@ -62,6 +62,13 @@ class OrderStatus(models.TextChoices):
     MERGED = "merged", _("merged as duplicate")
 
 
+_S = OrderStatus
+# Orders not yet answered (the queues); of these, the ones whose resolution deadline is running (waiting
+# for the enterprise pauses it; a submitted order has none yet).
+OPEN_STATES = frozenset({_S.SUBMITTED, _S.ACCEPTED, _S.DISPATCHED, _S.IN_PROGRESS, _S.WAITING, _S.RETURNED})
+RUNNING_STATES = frozenset({_S.ACCEPTED, _S.DISPATCHED, _S.IN_PROGRESS, _S.RETURNED})
+
+
 class ServiceOrder(ZoneScopedModel):
     number = models.CharField(_("number"), max_length=30)
     enterprise = models.ForeignKey(
@@ -108,9 +115,22 @@ class ServiceOrder(ZoneScopedModel):
     reply_due = models.DateField(_("first reply due"), null=True, blank=True)
     resolve_due = models.DateField(_("resolution due"), null=True, blank=True)
     deadline_provisional = models.BooleanField(_("deadline provisional"), default=False)
+    accepted_on = models.DateField(_("accepted on"), null=True, blank=True)
     waiting_since = models.DateField(_("waiting since"), null=True, blank=True)
+    # Working days the clock stood still while the enterprise was asked for something, and working days
+    # granted by approved extensions: both move the resolution deadline (see ``services.deadlines_set``).
+    paused_days = models.PositiveIntegerField(_("paused (working days)"), default=0)
+    extension_days = models.PositiveIntegerField(_("extension granted (working days)"), default=0)
+    extension_requested_days = models.PositiveSmallIntegerField(
+        _("extension requested (working days)"), null=True, blank=True
+    )
+    extension_reason = models.CharField(_("extension reason"), max_length=500, blank=True)
     answered_on = models.DateField(_("answered on"), null=True, blank=True)
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    # Working days from filing to the answer, less the paused days; written once at the answer so that
+    # statistics over hundreds of thousands of orders are a plain average.
+    resolve_working_days = models.PositiveIntegerField(_("working days to the answer"), null=True, blank=True)
+    answered_on_time = models.BooleanField(_("answered on time"), null=True, blank=True)
     rating = models.PositiveSmallIntegerField(_("rating (1–5)"), null=True, blank=True)
     rating_comment = models.CharField(_("comment"), max_length=500, blank=True)
     duplicate_of = models.ForeignKey(
@@ -123,6 +143,9 @@ class ServiceOrder(ZoneScopedModel):
     )
     # 0 none; 1 handler reminded; 2 department head told; 3 supervision item raised.
     escalation_level = models.PositiveSmallIntegerField(_("escalation level"), default=0)
+    amber_sent = models.BooleanField(_("deadline warning sent"), default=False)
+    # Open311 clients get this token with their POST; ``/open311/v2/tokens/{token}`` resolves it.
+    open311_token = models.CharField(_("Open311 token"), max_length=32, blank=True, db_index=True)
     supervision_item = models.ForeignKey(
         "supervision.SupervisionItem",
         null=True,
@@ -155,6 +178,7 @@ class ServiceOrder(ZoneScopedModel):
             models.Index(fields=["zone", "status", "resolve_due"], name="service_order_status_idx"),
             models.Index(fields=["department", "status"], name="service_order_department_idx"),
             models.Index(fields=["enterprise", "status"], name="service_order_enterprise_idx"),
+            models.Index(fields=["zone", "submitted_on"], name="service_order_submitted_idx"),
         ]
 
     def __str__(self) -> str:
@@ -185,3 +209,65 @@ class OrderEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order.number} {self.action}"
+
+
+class OrderAttachment(models.Model):
+    """A file the enterprise or a handler attached to an order (type checked by its bytes, size capped)."""
+
+    order = models.ForeignKey(
+        ServiceOrder, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("order")
+    )
+    file = models.FileField(_("file"), upload_to="orders/%Y/%m/")
+    name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"))
+
+    class Meta:
+        verbose_name = _("order attachment")
+        verbose_name_plural = _("order attachments")
+        ordering = ["order", "uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Open311Key(ZoneScopedModel):
+    """An Open311 API key, issued to an enterprise or an integration filing for it. Only its SHA-256 is
+    kept; the key itself is shown once when issued."""
+
+    enterprise = models.ForeignKey(
+        "enterprises.Enterprise",
+        on_delete=models.CASCADE,
+        related_name="open311_keys",
+        verbose_name=_("enterprise"),
+    )
+    label = models.CharField(_("label"), max_length=100, blank=True)
+    key_hash = models.CharField(_("key hash"), max_length=64, unique=True)
+    prefix = models.CharField(_("key prefix"), max_length=8)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("issued by"),
+    )
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("Open311 key")
+        verbose_name_plural = _("Open311 keys")
+        ordering = ["zone", "enterprise", "-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… {self.enterprise}"

@@ -5,29 +5,48 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import hashlib
+import secrets
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
+from django.core import signing
 from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
+from django.urls import reverse
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from zoneops.accounts.models import Department, User, Zone
 from zoneops.core import clock
 from zoneops.core.access import Perm, has_perm, is_enterprise_user, require_perm
 from zoneops.core.errors import FieldError, InvalidInput, TransitionNotAllowed
-from zoneops.core.selectors import add_working_days, working_days_between
+from zoneops.core.selectors import WorkdayCounter, add_working_days, working_days_between
 from zoneops.core.services import audit_record, notify
+from zoneops.core.uploads import file_kind
 from zoneops.enterprises.models import Enterprise
 from zoneops.projects.models import Problem
-from zoneops.servicedesk.models import OrderEvent, OrderStatus, ServiceOrder, ServiceType
+from zoneops.servicedesk.models import (
+    OPEN_STATES,
+    RUNNING_STATES,
+    Open311Key,
+    OrderAttachment,
+    OrderEvent,
+    OrderStatus,
+    ServiceOrder,
+    ServiceType,
+)
 
 S = OrderStatus
 # The state machine, in one place: action → (states it may start from, state it leads to, who acts).
 # "dispatcher": the general office (ORDER_DISPATCH); "department": staff of the order's department;
-# "enterprise": the filing enterprise's contacts.
-TRANSITIONS: dict[str, tuple[frozenset[str], str, str]] = {
+# "enterprise": the filing enterprise's contacts. A target of None keeps the state (the extension steps
+# are a side path: the order goes on being handled while the dispatcher decides).
+TRANSITIONS: dict[str, tuple[frozenset[str], str | None, str]] = {
     "accept": (frozenset({S.SUBMITTED}), S.ACCEPTED, "dispatcher"),
     "refuse": (frozenset({S.SUBMITTED}), S.REFUSED, "dispatcher"),
     "dispatch": (frozenset({S.ACCEPTED, S.RETURNED}), S.DISPATCHED, "dispatcher"),
@@ -36,15 +55,51 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str, str]] = {
     "return": (frozenset({S.DISPATCHED, S.IN_PROGRESS}), S.RETURNED, "department"),
     "wait": (frozenset({S.DISPATCHED, S.IN_PROGRESS}), S.WAITING, "department"),
     "resume": (frozenset({S.WAITING}), S.IN_PROGRESS, "enterprise_or_department"),
+    "request_extension": (frozenset({S.DISPATCHED, S.IN_PROGRESS}), None, "department"),
+    "decide_extension": (frozenset({S.DISPATCHED, S.IN_PROGRESS, S.WAITING}), None, "dispatcher"),
     "answer": (frozenset({S.DISPATCHED, S.IN_PROGRESS}), S.ANSWERED, "department"),
     "confirm": (frozenset({S.ANSWERED}), S.CONFIRMED, "enterprise"),
     "close": (frozenset({S.CONFIRMED, S.ANSWERED}), S.CLOSED, "dispatcher"),
     "rate": (frozenset({S.CONFIRMED, S.CLOSED}), S.CLOSED, "enterprise"),
     "reopen": (frozenset({S.ANSWERED, S.CONFIRMED, S.CLOSED}), S.IN_PROGRESS, "enterprise_or_dispatcher"),
 }
-NEEDS_NOTE = {"refuse", "return", "wait", "answer", "reopen"}
-OPEN_STATES = frozenset({S.SUBMITTED, S.ACCEPTED, S.DISPATCHED, S.IN_PROGRESS, S.WAITING, S.RETURNED})
+# What the order page calls each step (the buttons and the timeline).
+ACTION_LABELS: dict[str, str | Promise] = {
+    "submit": gettext_lazy("filed"),
+    "accept": gettext_lazy("accept"),
+    "refuse": gettext_lazy("refuse"),
+    "dispatch": gettext_lazy("dispatch"),
+    "merge": gettext_lazy("merge as duplicate"),
+    "start": gettext_lazy("start work"),
+    "return": gettext_lazy("return to the dispatcher"),
+    "wait": gettext_lazy("ask the enterprise (pause)"),
+    "resume": gettext_lazy("resume"),
+    "request_extension": gettext_lazy("request an extension"),
+    "decide_extension": gettext_lazy("decide the extension"),
+    "answer": gettext_lazy("answer"),
+    "confirm": gettext_lazy("confirm the answer"),
+    "close": gettext_lazy("close"),
+    "rate": gettext_lazy("rate"),
+    "reopen": gettext_lazy("reopen"),
+    "attach": gettext_lazy("file attached"),
+    "deadline_warning": gettext_lazy("deadline warning"),
+    "escalate_1": gettext_lazy("reminder to the handler"),
+    "escalate_2": gettext_lazy("reminder to the department head"),
+    "escalate_3": gettext_lazy("handed to supervision"),
+}
+NEEDS_NOTE = {"refuse", "return", "wait", "answer", "reopen", "request_extension"}
 BAD_RATING = 2
+RATEABLE_STATES = frozenset({S.ANSWERED, S.CONFIRMED, S.CLOSED})
+ATTACHABLE_STATES = OPEN_STATES | {S.ANSWERED}
+EXTENSION_MAX_DAYS = 30
+ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
+ATTACHMENTS_PER_ORDER = 10
+RATING_LINK_DAYS = 60
+_RATING_SALT = "zoneops.servicedesk.rating"
+
+
+def order_link(order: ServiceOrder) -> str:
+    return reverse("servicedesk:order", kwargs={"order_id": order.pk})
 
 
 def _member(user: User, order: ServiceOrder) -> bool:
@@ -72,6 +127,22 @@ def _may(user: User, order: ServiceOrder, who: str) -> bool:
     if who == "enterprise_or_dispatcher":
         return _own(user, order) or dispatcher
     return False
+
+
+def actions_for(user: User, order: ServiceOrder) -> list[str]:
+    """The steps this user may take on the order now (the order page offers exactly these)."""
+    allowed = [
+        action
+        for action, (sources, _target, who) in TRANSITIONS.items()
+        if order.status in sources and _may(user, order, who)
+    ]
+    if order.extension_requested_days is None:
+        allowed = [a for a in allowed if a != "decide_extension"]
+    else:
+        allowed = [a for a in allowed if a != "request_extension"]
+    if order.rating is not None:
+        allowed = [a for a in allowed if a != "rate"]
+    return allowed
 
 
 def _holders(*, zone: Zone, perm: Perm) -> list[User]:
@@ -210,15 +281,37 @@ def problem_to_order(*, actor: User, problem: Problem, service_type: ServiceType
     return order
 
 
+def deadlines_set(order: ServiceOrder, *, counter: WorkdayCounter | None = None) -> None:
+    """The order's deadlines from its own dates, in one place: acceptance from filing; first reply and
+    resolution from acceptance, the resolution moved by the paused days and granted extensions. Used
+    when they first arise and again when the calendar is corrected (so both always agree)."""
+    add = counter.add if counter is not None else add_working_days
+    service_type = order.service_type
+    accept = add(start=order.submitted_on, days=service_type.accept_days)
+    order.accept_due = accept.date
+    provisional = accept.provisional
+    if order.accepted_on is not None:
+        reply = add(start=order.accepted_on, days=service_type.reply_days)
+        resolve = add(
+            start=order.accepted_on,
+            days=service_type.resolve_days + order.paused_days + order.extension_days,
+        )
+        order.reply_due, order.resolve_due = reply.date, resolve.date
+        provisional = provisional or reply.provisional or resolve.provisional
+    order.deadline_provisional = provisional
+
+
 def _order_create(
     *,
-    actor: User,
+    actor: User | None,
     enterprise: Enterprise,
     service_type: ServiceType,
     title: str,
     description: str,
     extra: Mapping[str, Any] | None,
     check_required_fields: bool = True,
+    channel_note: str = "",
+    open311_token: str = "",
 ) -> ServiceOrder:
     errors: list[FieldError] = []
     if not title.strip():
@@ -227,6 +320,8 @@ def _order_create(
         errors.append(FieldError("title", _("Enter at most %(max)s characters.") % {"max": 200}))
     if not description.strip():
         errors.append(FieldError("description", _("This field is required.")))
+    elif len(description) > 5000:
+        errors.append(FieldError("description", _("Enter at most %(max)s characters.") % {"max": 5000}))
     if service_type.zone_id != enterprise.zone_id or not service_type.active:
         errors.append(FieldError("service_type", _("No such service in the zone.")))
     cleaned, extra_errors = _clean_extra(service_type, extra or {})
@@ -237,8 +332,7 @@ def _order_create(
     if errors:
         raise InvalidInput(errors)
     today = clock.today(zone=enterprise.zone)
-    due = add_working_days(start=today, days=service_type.accept_days)
-    order = ServiceOrder.objects.create(
+    order = ServiceOrder(
         zone_id=enterprise.zone_id,
         number=_number(enterprise.zone, today.year),
         enterprise=enterprise,
@@ -249,21 +343,23 @@ def _order_create(
         department=service_type.department,
         filed_by=actor,
         submitted_on=today,
-        accept_due=due.date,
-        deadline_provisional=due.provisional,
+        open311_token=open311_token,
     )
-    _event(order=order, actor=actor, action="submit")
+    deadlines_set(order)
+    order.save()
+    _event(order=order, actor=actor, action="submit", note=channel_note)
     audit_record(
         actor=actor,
         action="order.submit",
         instance=order,
         after={"number": order.number, "service_type": service_type.code, "title": order.title},
+        note=channel_note,
     )
     notify(
         zone=order.zone,
         event_key=f"order:{order.pk}:submit",
         title=_("New service order %(number)s: %(title)s") % {"number": order.number, "title": order.title},
-        link=f"/api/v1/orders/{order.pk}",
+        link=order_link(order),
         users=_holders(zone=order.zone, perm=Perm.ORDER_DISPATCH),
     )
     return order
@@ -280,15 +376,44 @@ def order_act(
     handler: User | None = None,
     rating: int | None = None,
     duplicate_of: ServiceOrder | None = None,
+    days: int | None = None,
+    approve: bool | None = None,
 ) -> ServiceOrder:
-    """One step of the order's state machine (``TRANSITIONS``)."""
+    """One step of the order's state machine (``TRANSITIONS``), by a signed-in user."""
     if action not in TRANSITIONS:
         raise InvalidInput.single(
             "action", _("Choose one of: %(choices)s.") % {"choices": ", ".join(TRANSITIONS)}
         )
-    sources, target, who = TRANSITIONS[action]
-    if not _may(actor, order, who):
+    if not _may(actor, order, TRANSITIONS[action][2]):
         raise PermissionDenied(_("Your role may not do this."))
+    return _step(
+        actor=actor,
+        order=order,
+        action=action,
+        note=note,
+        department=department,
+        handler=handler,
+        rating=rating,
+        duplicate_of=duplicate_of,
+        days=days,
+        approve=approve,
+    )
+
+
+def _step(
+    *,
+    actor: User | None,
+    order: ServiceOrder,
+    action: str,
+    note: str = "",
+    department: Department | None = None,
+    handler: User | None = None,
+    rating: int | None = None,
+    duplicate_of: ServiceOrder | None = None,
+    days: int | None = None,
+    approve: bool | None = None,
+) -> ServiceOrder:
+    sources, target, _who = TRANSITIONS[action]
     if order.status not in sources:
         raise TransitionNotAllowed(
             _("An order that is %(status)s cannot be %(action)s.")
@@ -297,27 +422,52 @@ def order_act(
     errors: list[FieldError] = []
     if action in NEEDS_NOTE and not note.strip():
         errors.append(FieldError("note", _("This field is required.")))
+    if len(note) > 2000:
+        errors.append(FieldError("note", _("Enter at most %(max)s characters.") % {"max": 2000}))
     if action == "dispatch" and department is None and order.department_id is None:
         errors.append(FieldError("department_id", _("Choose the department.")))
     if department is not None and department.zone_id != order.zone_id:
         errors.append(FieldError("department_id", _("No department with this id in the zone.")))
+    if handler is not None and (
+        handler.zone_id != order.zone_id
+        or handler.department_id != (department.pk if department else order.department_id)
+    ):
+        errors.append(FieldError("handler_id", _("The handler must work in the department.")))
     if action == "rate" and (rating is None or not 1 <= rating <= 5):
         errors.append(FieldError("rating", _("Enter a whole number from 1 to 5.")))
+    if action == "rate" and order.rating is not None:
+        errors.append(FieldError("rating", _("This order has been rated already.")))
     if action == "merge" and (
         duplicate_of is None or duplicate_of.pk == order.pk or duplicate_of.zone_id != order.zone_id
     ):
         errors.append(FieldError("duplicate_of", _("Name the order this one duplicates.")))
+    if action == "request_extension":
+        if order.extension_requested_days is not None:
+            errors.append(FieldError("days", _("An extension request is waiting for a decision.")))
+        if days is None or not 1 <= days <= EXTENSION_MAX_DAYS:
+            errors.append(
+                FieldError(
+                    "days",
+                    _("Enter a whole number of working days from 1 to %(max)s.")
+                    % {"max": EXTENSION_MAX_DAYS},
+                )
+            )
+    if action == "decide_extension":
+        if order.extension_requested_days is None:
+            errors.append(FieldError("approve", _("No extension has been requested.")))
+        if approve is None:
+            errors.append(FieldError("approve", _("Say whether the extension is approved.")))
     if errors:
         raise InvalidInput(errors)
     today = clock.today(zone=order.zone)
     before = order.status
     changes: dict[str, Any] = {}
     if action == "accept":
-        reply = add_working_days(start=today, days=order.service_type.reply_days)
-        resolve = add_working_days(start=today, days=order.service_type.resolve_days)
-        order.reply_due, order.resolve_due = reply.date, resolve.date
-        order.deadline_provisional = order.deadline_provisional or reply.provisional or resolve.provisional
-        changes = {"reply_due": reply.date.isoformat(), "resolve_due": resolve.date.isoformat()}
+        order.accepted_on = today
+        deadlines_set(order)
+        assert order.resolve_due is not None
+        assert order.reply_due is not None
+        changes = {"reply_due": order.reply_due.isoformat(), "resolve_due": order.resolve_due.isoformat()}
     elif action == "dispatch":
         if department is not None:
             order.department = department
@@ -325,16 +475,36 @@ def order_act(
         changes = {"department_id": order.department_id, "handler_id": handler.pk if handler else None}
     elif action == "wait":
         order.waiting_since = today
-    elif action == "resume" and order.waiting_since is not None and order.resolve_due is not None:
+    elif action == "resume" and order.waiting_since is not None:
         # The clock paused while the enterprise was asked for something: the deadline moves by as many
         # working days as the wait lasted.
         paused = max(0, working_days_between(start=order.waiting_since, end=today))
-        moved = add_working_days(start=order.resolve_due, days=paused)
-        order.resolve_due = moved.date
+        order.paused_days += paused
         order.waiting_since = None
-        changes = {"resolve_due": moved.date.isoformat(), "paused_working_days": paused}
+        deadlines_set(order)
+        changes = {"resolve_due": _iso(order.resolve_due), "paused_working_days": paused}
+    elif action == "request_extension":
+        order.extension_requested_days = days
+        order.extension_reason = note.strip()[:500]
+        changes = {"extension_requested_days": days}
+    elif action == "decide_extension":
+        requested = order.extension_requested_days or 0
+        if approve:
+            order.extension_days += requested
+            deadlines_set(order)
+            # A new deadline starts the reminders afresh; the levels already reached stay on the timeline.
+            order.amber_sent = False
+            if order.resolve_due is not None and order.resolve_due >= today:
+                order.escalation_level = 0
+        changes = {"approved": bool(approve), "days": requested, "resolve_due": _iso(order.resolve_due)}
+        order.extension_requested_days = None
     elif action == "answer":
         order.answered_on = today
+        order.resolve_working_days = max(
+            0, working_days_between(start=order.submitted_on, end=today) - order.paused_days
+        )
+        order.answered_on_time = order.resolve_due is None or today <= order.resolve_due
+        changes = {"working_days": order.resolve_working_days, "on_time": order.answered_on_time}
     elif action in ("close", "rate") and order.closed_on is None:
         order.closed_on = today
     elif action == "merge":
@@ -344,11 +514,14 @@ def order_act(
     elif action == "reopen":
         order.closed_on = None
         order.answered_on = None
+        order.rating = None
+        order.rating_comment = ""
     if action == "rate":
         order.rating = rating
         order.rating_comment = note.strip()[:500]
         changes = {"rating": rating}
-    order.status = target
+    if target is not None:
+        order.status = target
     order.save()
     _event(order=order, actor=actor, action=action, note=note.strip())
     audit_record(
@@ -356,89 +529,375 @@ def order_act(
         action=f"order.{action}",
         instance=order,
         before={"status": before},
-        after={"status": target, **changes},
+        after={"status": order.status, **changes},
         note=note.strip(),
     )
+    _tell(order=order, action=action, rating=rating, approve=approve)
+    return order
+
+
+def _iso(day: dt.date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def _tell(*, order: ServiceOrder, action: str, rating: int | None, approve: bool | None) -> None:
+    """Who hears of a step: a bad rating the dispatchers and the department (a follow-up call is due);
+    an answer or a refusal the enterprise; a dispatch the department; an extension request the
+    dispatchers and its decision the department."""
+    step = order.events.count()
+    key = f"order:{order.pk}:{action}:{step}"
+    link = order_link(order)
     if action == "rate" and rating is not None and rating <= BAD_RATING:
         notify(
             zone=order.zone,
-            event_key=f"order:{order.pk}:bad-rating:{order.events.count()}",
+            event_key=key,
             title=_("%(number)s rated %(rating)s: follow up with the enterprise")
             % {"number": order.number, "rating": rating},
-            link=f"/api/v1/orders/{order.pk}",
+            link=link,
             users=_holders(zone=order.zone, perm=Perm.ORDER_DISPATCH),
             departments=[order.department] if order.department else [],
         )
     elif action in ("answer", "refuse"):
         notify(
             zone=order.zone,
-            event_key=f"order:{order.pk}:{action}:{order.events.count()}",
+            event_key=key,
             title=_("Your order %(number)s: %(status)s")
             % {"number": order.number, "status": order.get_status_display()},
-            link=f"/api/v1/orders/{order.pk}",
+            body=_("Confirm and rate the answer: %(link)s") % {"link": rating_link(order)}
+            if action == "answer"
+            else "",
+            link=link,
             users=list(order.enterprise.users.filter(is_active=True)),
         )
+    elif action == "dispatch" and order.department is not None:
+        notify(
+            zone=order.zone,
+            event_key=key,
+            title=_("Service order %(number)s for your department: %(title)s")
+            % {"number": order.number, "title": order.title},
+            link=link,
+            users=[order.handler] if order.handler else [],
+            departments=[] if order.handler else [order.department],
+        )
+    elif action == "request_extension":
+        notify(
+            zone=order.zone,
+            event_key=key,
+            title=_("%(number)s: extension of %(days)s working days requested")
+            % {"number": order.number, "days": order.extension_requested_days},
+            link=link,
+            users=_holders(zone=order.zone, perm=Perm.ORDER_DISPATCH),
+        )
+    elif action == "decide_extension" and order.department is not None:
+        notify(
+            zone=order.zone,
+            event_key=key,
+            title=(_("%(number)s: extension approved") if approve else _("%(number)s: extension refused"))
+            % {"number": order.number},
+            link=link,
+            departments=[order.department],
+        )
+
+
+# --- rating without a login -----------------------------------------------------------------------
+
+
+def rating_token(order: ServiceOrder) -> str:
+    """A signed token naming the order, for the contact who rates it without signing in."""
+    return signing.dumps({"order": order.pk, "zone": order.zone_id}, salt=_RATING_SALT, compress=True)
+
+
+def rating_link(order: ServiceOrder) -> str:
+    return reverse("servicedesk:rate", kwargs={"token": rating_token(order)})
+
+
+def order_for_rating_token(token: str) -> ServiceOrder:
+    """The order a rating link names; a forged, damaged or expired link raises ``InvalidInput``."""
+    try:
+        payload = signing.loads(token, salt=_RATING_SALT, max_age=dt.timedelta(days=RATING_LINK_DAYS))
+        order = ServiceOrder.objects.select_related("zone", "enterprise", "service_type", "department").get(
+            pk=int(payload["order"]), zone_id=int(payload["zone"])
+        )
+    except signing.SignatureExpired:
+        raise InvalidInput.single("token", _("This rating link has expired.")) from None
+    except (signing.BadSignature, ServiceOrder.DoesNotExist, KeyError, TypeError, ValueError):
+        raise InvalidInput.single("token", _("This rating link is not valid.")) from None
     return order
 
 
+@transaction.atomic
+def order_rate_by_token(*, token: str, rating: int, comment: str = "") -> ServiceOrder:
+    """Rate through the link sent with the answer: an answered order is confirmed and rated in one go."""
+    order = order_for_rating_token(token)
+    order = (
+        ServiceOrder.objects.select_for_update()
+        .select_related("zone", "enterprise", "service_type")
+        .get(pk=order.pk)
+    )
+    if order.rating is not None:
+        raise InvalidInput.single("rating", _("This order has been rated already."))
+    if order.status == S.ANSWERED:
+        _step(actor=None, order=order, action="confirm", note=_("Confirmed through the rating link."))
+    return _step(actor=None, order=order, action="rate", rating=rating, note=comment)
+
+
+# --- attachments ----------------------------------------------------------------------------------
+
+
+def may_attach(user: User, order: ServiceOrder) -> bool:
+    return _own(user, order) or _member(user, order) or has_perm(user, Perm.ORDER_DISPATCH)
+
+
+@transaction.atomic
+def attachment_add(*, actor: User, order: ServiceOrder, name: str, content: bytes) -> OrderAttachment:
+    """Attach a PDF, an image or an Office file (its bytes decide the type) to an open order: the filing
+    enterprise or the department handling it."""
+    if not may_attach(actor, order):
+        raise PermissionDenied(_("Your role may not do this."))
+    errors: list[FieldError] = []
+    kind = file_kind(content)
+    if kind is None:
+        errors.append(
+            FieldError("file", _("Attach a PDF, an image (JPEG, PNG, WebP) or an Office document."))
+        )
+    if len(content) > ATTACHMENT_MAX_BYTES:
+        errors.append(FieldError("file", _("The file is larger than 20 MB.")))
+    if order.status not in ATTACHABLE_STATES:
+        errors.append(FieldError("file", _("Files can be attached to open orders only.")))
+    if order.attachments.count() >= ATTACHMENTS_PER_ORDER:
+        errors.append(
+            FieldError("file", _("An order holds at most %(max)s files.") % {"max": ATTACHMENTS_PER_ORDER})
+        )
+    clean_name = Path(name.replace("\\", "/")).name.strip()[:200] or "file"
+    if errors or kind is None:
+        raise InvalidInput(errors)
+    attachment = OrderAttachment(
+        order=order,
+        name=clean_name,
+        content_type=kind.mime,
+        size=len(content),
+        uploaded_by=actor,
+        uploaded_at=clock.now(zone=order.zone),
+    )
+    attachment.file.save(f"{order.number}.{kind.extension}", ContentFile(content), save=False)
+    attachment.save()
+    _event(order=order, actor=actor, action="attach", note=clean_name)
+    audit_record(
+        actor=actor,
+        action="order.attach",
+        instance=order,
+        after={"file": attachment.file.name, "name": clean_name, "size": attachment.size},
+    )
+    return attachment
+
+
+# --- Open311 keys ---------------------------------------------------------------------------------
+
+
+def _key_hash(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+@transaction.atomic
+def open311_key_issue(
+    *, actor: User | None, enterprise: Enterprise, label: str = ""
+) -> tuple[Open311Key, str]:
+    """A new Open311 key for an enterprise (or an integration filing for it). Returns the key row and
+    the key itself, which is shown this once. ``actor`` None: issued from the shell."""
+    if actor is not None:
+        require_perm(actor, Perm.ORDER_DISPATCH)
+        if actor.zone_id != enterprise.zone_id:
+            raise PermissionDenied(_("Your role may not do this."))
+    if len(label) > 100:
+        raise InvalidInput.single("label", _("Enter at most %(max)s characters.") % {"max": 100})
+    raw = secrets.token_urlsafe(30)
+    key = Open311Key.objects.create(
+        zone_id=enterprise.zone_id,
+        enterprise=enterprise,
+        label=label.strip(),
+        key_hash=_key_hash(raw),
+        prefix=raw[:8],
+        issued_by=actor,
+    )
+    audit_record(
+        actor=actor,
+        action="open311.key_issue",
+        instance=key,
+        zone=enterprise.zone,
+        after={"enterprise": enterprise.pk, "prefix": key.prefix, "label": key.label},
+    )
+    return key, raw
+
+
+@transaction.atomic
+def open311_key_revoke(*, actor: User, key: Open311Key) -> Open311Key:
+    require_perm(actor, Perm.ORDER_DISPATCH)
+    if actor.zone_id != key.zone_id:
+        raise PermissionDenied(_("Your role may not do this."))
+    if key.revoked_at is None:
+        key.revoked_at = clock.now(zone=key.zone)
+        key.save(update_fields=["revoked_at", "updated_at"])
+        audit_record(actor=actor, action="open311.key_revoke", instance=key, after={"prefix": key.prefix})
+    return key
+
+
+def open311_key_check(raw: str) -> Open311Key | None:
+    """The live key this is, or None."""
+    if not raw or len(raw) > 200:
+        return None
+    key = (
+        Open311Key.objects.filter(key_hash=_key_hash(raw), revoked_at__isnull=True)
+        .select_related("enterprise", "zone")
+        .first()
+    )
+    if key is not None:
+        Open311Key.objects.filter(pk=key.pk).update(last_used_at=clock.now(zone=key.zone))
+    return key
+
+
+@transaction.atomic
+def open311_order_file(
+    *, key: Open311Key, service_type: ServiceType, title: str, description: str, extra: Mapping[str, Any]
+) -> ServiceOrder:
+    """An order filed by an Open311 client for the key's enterprise."""
+    return _order_create(
+        actor=None,
+        enterprise=key.enterprise,
+        service_type=service_type,
+        title=title,
+        description=description,
+        extra=extra,
+        channel_note=_("Filed through Open311 (key %(prefix)s…).") % {"prefix": key.prefix},
+        open311_token=secrets.token_hex(16),
+    )
+
+
+# --- calendar corrections -------------------------------------------------------------------------
+
+
+def deadlines_recompute(*, first_year: int, last_year: int) -> int:
+    """After the calendar of some years was corrected: recompute the deadlines of every order not yet
+    answered whose dates reach into those years. Returns the number of orders whose deadlines moved."""
+    rows = list(
+        ServiceOrder.objects.filter(status__in=OPEN_STATES)
+        .filter(
+            Q(resolve_due__year__gte=first_year) | Q(accept_due__year__gte=first_year),
+            submitted_on__year__lte=last_year,
+        )
+        .select_related("service_type")
+    )
+    if not rows:
+        return 0
+    counter = WorkdayCounter(
+        first=min(o.submitted_on for o in rows) - dt.timedelta(days=1),
+        last=dt.date(last_year + 1, 12, 31),
+    )
+    moved: list[ServiceOrder] = []
+    for order in rows:
+        before = (order.accept_due, order.reply_due, order.resolve_due, order.deadline_provisional)
+        deadlines_set(order, counter=counter)
+        if (order.accept_due, order.reply_due, order.resolve_due, order.deadline_provisional) != before:
+            moved.append(order)
+    ServiceOrder.objects.bulk_update(
+        moved, ["accept_due", "reply_due", "resolve_due", "deadline_provisional"], batch_size=1000
+    )
+    return len(moved)
+
+
+# --- escalation -----------------------------------------------------------------------------------
+
+AMBER_WORKING_DAYS = 1  # the deadline warning goes out this many working days before the deadline
 ESCALATION_HEAD_AFTER = 2  # working days overdue
 ESCALATION_SUPERVISION_AFTER = 5
 
 
-def escalate_overdue(*, zone: Zone) -> int:
-    """The periodic escalation over the zone's open orders past their deadline: level 1 reminds the
-    handler (or the department), level 2 the department head, level 3 raises a supervision item. Each
-    level once per order. Returns the number of steps taken."""
-    from zoneops.supervision.models import ItemSource
-    from zoneops.supervision.services import item_raise
+def deadline_state(*, order: ServiceOrder, today: dt.date, counter: WorkdayCounter | None = None) -> str:
+    """``ok``, ``amber`` (the resolution deadline is at most ``AMBER_WORKING_DAYS`` away), ``overdue``
+    or ``paused`` (waiting for the enterprise), for open orders; ``done`` for the rest."""
+    if order.status == S.WAITING:
+        return "paused"
+    if order.status not in OPEN_STATES:
+        return "done"
+    due = order.resolve_due or order.accept_due
+    if due < today:
+        return "overdue"
+    between = counter.between if counter is not None else working_days_between
+    return "amber" if between(start=today, end=due) <= AMBER_WORKING_DAYS else "ok"
 
+
+def escalate_overdue(*, zone: Zone) -> int:
+    """The periodic escalation over the zone's running orders: a warning to the handler (or the
+    department) before the deadline; after it, level 1 reminds the handler, level 2 the department head,
+    level 3 raises a supervision item. Each warning and level once per order (per deadline). Returns the
+    number of steps taken."""
     today = clock.today(zone=zone)
+    counter = WorkdayCounter(first=today - dt.timedelta(days=400), last=today + dt.timedelta(days=30))
+    horizon = counter.add(start=today, days=AMBER_WORKING_DAYS).date
     steps = 0
-    supervisor = next(iter(_holders(zone=zone, perm=Perm.SUPERVISION_MANAGE)), None)
-    overdue = ServiceOrder.objects.filter(
-        zone=zone,
-        status__in=[S.ACCEPTED, S.DISPATCHED, S.IN_PROGRESS, S.RETURNED],
-        resolve_due__lt=today,
-        escalation_level__lt=3,
-    ).select_related("department", "department__head", "handler", "zone")
-    for order in overdue:
+    running = ServiceOrder.objects.filter(zone=zone, status__in=RUNNING_STATES)
+    amber = running.filter(amber_sent=False, resolve_due__gte=today, resolve_due__lte=horizon)
+    for order in amber.select_related("department", "handler", "zone"):
+        with transaction.atomic():
+            _remind(order=order, level=0, late=0)
+            order.amber_sent = True
+            order.save(update_fields=["amber_sent", "updated_at"])
+            steps += 1
+    overdue = running.filter(resolve_due__lt=today, escalation_level__lt=3)
+    supervisor: User | None = None
+    for order in overdue.select_related("department", "department__head", "handler", "zone"):
         assert order.resolve_due is not None
-        late = working_days_between(start=order.resolve_due, end=today)
+        late = counter.between(start=order.resolve_due, end=today)
         wanted = 3 if late >= ESCALATION_SUPERVISION_AFTER else 2 if late >= ESCALATION_HEAD_AFTER else 1
+        if wanted == 3 and supervisor is None:
+            supervisor = next(iter(_holders(zone=zone, perm=Perm.SUPERVISION_MANAGE)), None)
         with transaction.atomic():
             while order.escalation_level < wanted:
                 level = order.escalation_level + 1
-                if level == 3 and supervisor is not None and order.department is not None:
-                    item = item_raise(
-                        actor=supervisor,
-                        zone=zone,
-                        source=ItemSource.SERVICE_ORDER,
-                        subject=f"{order.number} {order.title}"[:300],
-                        department=order.department,
-                        working_days=3,
-                        instructions=_("Service order overdue %(days)s working days.") % {"days": late},
-                    )
-                    order.supervision_item = item
-                else:
-                    users = [order.handler] if level == 1 and order.handler else []
-                    if level == 2 and order.department is not None and order.department.head is not None:
-                        users = [order.department.head]
-                    notify(
-                        zone=zone,
-                        event_key=f"order:{order.pk}:escalation:{level}",
-                        title=_("Service order %(number)s is overdue since %(due)s")
-                        % {"number": order.number, "due": f"{order.resolve_due:%Y-%m-%d}"},
-                        link=f"/api/v1/orders/{order.pk}",
-                        users=users,
-                        departments=[order.department]
-                        if level == 1 and not users and order.department
-                        else [],
-                    )
+                if level == 3 and (supervisor is None or order.department is None):
+                    break  # nobody to hand it to yet: the next run tries again
+                _remind(order=order, level=level, late=late, supervisor=supervisor)
                 order.escalation_level = level
                 order.save(update_fields=["escalation_level", "supervision_item", "updated_at"])
-                _event(order=order, actor=None, action=f"escalate_{level}")
-                audit_record(
-                    actor=None, action="order.escalate", instance=order, after={"level": level, "late": late}
-                )
                 steps += 1
     return steps
+
+
+def _remind(*, order: ServiceOrder, level: int, late: int, supervisor: User | None = None) -> None:
+    """One reminder (催办) of the escalation ladder, on the timeline and in the audit log."""
+    from zoneops.supervision.models import ItemSource
+    from zoneops.supervision.services import item_raise
+
+    zone = order.zone
+    if level == 3:
+        assert supervisor is not None
+        assert order.department is not None
+        order.supervision_item = item_raise(
+            actor=supervisor,
+            zone=zone,
+            source=ItemSource.SERVICE_ORDER,
+            subject=f"{order.number} {order.title}"[:300],
+            department=order.department,
+            working_days=3,
+            instructions=_("Service order overdue %(days)s working days.") % {"days": late},
+        )
+    else:
+        users = [order.handler] if level <= 1 and order.handler else []
+        if level == 2 and order.department is not None and order.department.head is not None:
+            users = [order.department.head]
+        assert order.resolve_due is not None
+        title = (
+            _("Service order %(number)s is due on %(due)s")
+            if level == 0
+            else _("Service order %(number)s is overdue since %(due)s")
+        ) % {"number": order.number, "due": f"{order.resolve_due:%Y-%m-%d}"}
+        notify(
+            zone=zone,
+            event_key=f"order:{order.pk}:escalation:{level}:{order.resolve_due:%Y%m%d}",
+            title=title,
+            link=order_link(order),
+            users=users,
+            departments=[order.department] if not users and order.department else [],
+        )
+    action = "deadline_warning" if level == 0 else f"escalate_{level}"
+    _event(order=order, actor=None, action=action)
+    audit_record(actor=None, action=f"order.{action}", instance=order, after={"level": level, "late": late})

@@ -1,0 +1,40 @@
+"""What an uploaded file really is, from its first bytes: the name and the browser's claim are not
+trusted. Project photos and service-order attachments both ask here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class FileKind:
+    mime: str
+    extension: str
+    image: bool
+
+
+JPEG = FileKind("image/jpeg", "jpg", True)
+PNG = FileKind("image/png", "png", True)
+WEBP = FileKind("image/webp", "webp", True)
+PDF = FileKind("application/pdf", "pdf", False)
+# Word, Excel and other OOXML files are ZIP containers; legacy .doc/.xls are OLE2 compound files.
+OOXML = FileKind("application/zip", "zip", False)
+OLE2 = FileKind("application/x-ole-storage", "ole", False)
+
+_SIGNATURES = (
+    (b"\xff\xd8\xff", JPEG),
+    (b"\x89PNG\r\n\x1a\n", PNG),
+    (b"%PDF-", PDF),
+    (b"PK\x03\x04", OOXML),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", OLE2),
+)
+
+
+def file_kind(content: bytes) -> FileKind | None:
+    """The kind of a file this platform accepts, or None for anything else (executables, scripts …)."""
+    for signature, kind in _SIGNATURES:
+        if content.startswith(signature):
+            return kind
+    if content[:4] == b"RIFF" and content[8:12] == b"WEBP":
+        return WEBP
+    return None
