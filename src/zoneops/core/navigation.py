@@ -35,7 +35,7 @@ NAVIGATION: tuple[NavItem, ...] = (
     NavItem("orders", _("Service orders"), "servicedesk:orders", Perm.ORDER_VIEW),
     NavItem("dispatch", _("Dispatch board"), "servicedesk:board", Perm.ORDER_DISPATCH),
     NavItem(
-        "order-stats",
+        "servicestats",
         _("Service statistics"),
         "servicedesk:stats",
         Perm.ORDER_DISPATCH,
