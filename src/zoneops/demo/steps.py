@@ -29,4 +29,5 @@ STEPS: tuple[DemoStepSpec, ...] = (
     DemoStepSpec("peers", 1, chains.load_peers),
     DemoStepSpec("projects", 1, projects.load_projects),
     DemoStepSpec("service catalogue", 1, servicedesk.load_catalogue),
+    DemoStepSpec("service orders", 1, servicedesk.load_orders),
 )

@@ -9,7 +9,8 @@ Measures (default weights, points out of 100):
 * ``report_timeliness`` (20) — monthly reports due in the period that came in by the deadline (a missing
   report counts as late);
 * ``supervision_on_time`` (20) — supervision items due in the period closed by their deadline;
-* ``service_orders`` (10) — service orders resolved on time; counted once the service desk records them.
+* ``service_orders`` (10) — enterprise service orders whose resolution deadline fell in the period that
+  were answered by it (merged and refused orders have no deadline to keep).
 
 A measure a department has nothing to be measured on (no milestone due, no item) does not apply to it:
 the weights of the measures that do apply are scaled to 100. Each measure's points are
@@ -34,6 +35,7 @@ from zoneops.core.access import Perm, require_perm, zone_scope
 from zoneops.projects.models import KeyProject, Milestone, MonthlyReport
 from zoneops.projects.services import deadline_day
 from zoneops.projects.warnings import month_start, months_due
+from zoneops.servicedesk.models import OrderStatus, ServiceOrder
 from zoneops.supervision.models import AssessmentAdjustment, AssessmentScheme, SupervisionItem
 
 DEFAULT_WEIGHTS: dict[str, int] = {
@@ -244,6 +246,23 @@ def _raw_period(*, zone_id: int, period: Period, year: _YearReports, day: int) -
             Decimal(item_row["on_time"]),
             Decimal(item_row["total"]),
         )
+
+    for order_row in (
+        ServiceOrder.objects.filter(
+            zone_id=zone_id,
+            resolve_due__gte=period.start,
+            resolve_due__lte=period.end,
+            department__isnull=False,
+        )
+        .exclude(status__in=[OrderStatus.MERGED, OrderStatus.REFUSED])
+        .values("department_id")
+        .annotate(total=Count("id"), on_time=Count("id", filter=Q(answered_on_time=True)))
+        .order_by()
+    ):
+        raw[order_row["department_id"]]["service_orders"] = (
+            Decimal(order_row["on_time"]),
+            Decimal(order_row["total"]),
+        )
     return raw
 
 
@@ -398,6 +417,26 @@ def drill_down(*, user: User, period_code: str, department_id: int) -> list[Dril
                 f"{i.number} {i.subject}",
                 f"{i.deadline} → {i.closed_on or '—'}",
                 bool(i.closed_on_time),
+            )
+        )
+    for o in (
+        ServiceOrder.objects.filter(
+            zone_id=zone_id,
+            department_id=department_id,
+            resolve_due__gte=period.start,
+            resolve_due__lte=period.end,
+        )
+        .exclude(status__in=[OrderStatus.MERGED, OrderStatus.REFUSED])
+        .order_by("resolve_due", "pk")
+    ):
+        rows.append(
+            DrillRow(
+                "service_orders",
+                "service_order",
+                o.pk,
+                f"{o.number} {o.title}",
+                f"{o.resolve_due} → {o.answered_on or '—'}",
+                bool(o.answered_on_time),
             )
         )
     for p in (
