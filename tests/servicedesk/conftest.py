@@ -175,9 +175,12 @@ def step_args(order: ServiceOrder, action: str) -> dict[str, Any]:
 
 
 def act(order: ServiceOrder, action: str, by: str | User | None = None, **kwargs: Any) -> ServiceOrder:
+    """One step on a fresh read of the order (as each request of the API and the pages does: the
+    escalation job may have changed the row since ``order`` was read)."""
     actor = by if isinstance(by, User) else demo_user(by or ACTOR[action])
     args = kwargs or step_args(order, action)
-    return services.order_act(actor=actor, order=order, action=action, **args)
+    fresh = ServiceOrder.objects.get(pk=order.pk)
+    return services.order_act(actor=actor, order=fresh, action=action, **args)
 
 
 def drive(order: ServiceOrder, *actions: str, by: dict[str, str | User] | None = None) -> ServiceOrder:
