@@ -199,14 +199,14 @@ def test_assessment_breakdown_sums_to_the_score(api_en: Any) -> None:
     # Four departments with key projects, and the service desk's departments with orders due in Q1
     # (the demo year of orders); equal scores share a rank.
     assert [(r["department"], r["rank"], r["score"]) for r in rows] == [
-        ("人力资源和社会保障局", 1, "100.00"),
         ("法律服务中心", 1, "100.00"),
-        ("自然资源和规划分局", 1, "100.00"),
-        ("财政金融局", 4, "85.71"),
-        ("科技创新局", 5, "82.41"),
+        ("行政审批服务局", 1, "100.00"),
+        ("财政金融局", 1, "100.00"),
+        ("人力资源和社会保障局", 4, "88.89"),
+        ("科技创新局", 5, "81.70"),
         ("投资促进局", 6, "78.33"),
-        ("行政审批服务局", 7, "75.00"),
-        ("经济发展局", 8, "71.85"),
+        ("经济发展局", 7, "71.85"),
+        ("自然资源和规划分局", 8, "71.43"),
         ("重点项目服务中心", 9, "64.24"),
     ]
     assert [Decimal(r["score"]) for r in rows] == sorted((Decimal(r["score"]) for r in rows), reverse=True)
@@ -229,12 +229,12 @@ def test_assessment_breakdown_sums_to_the_score(api_en: Any) -> None:
         if any(b["measure"] == "service_orders" and b["applies"] for b in r["breakdown"])
     }
     assert services == {
-        "人力资源和社会保障局": ("4.00", "4.00"),
         "法律服务中心": ("2.00", "2.00"),
-        "自然资源和规划分局": ("7.00", "7.00"),
-        "财政金融局": ("6.00", "7.00"),
-        "科技创新局": ("6.00", "7.00"),
-        "行政审批服务局": ("6.00", "8.00"),
+        "行政审批服务局": ("2.00", "2.00"),
+        "财政金融局": ("12.00", "12.00"),
+        "人力资源和社会保障局": ("8.00", "9.00"),
+        "科技创新局": ("4.00", "5.00"),
+        "自然资源和规划分局": ("5.00", "7.00"),
     }
     economy = next(r for r in rows if r["department"] == "经济发展局")
     assert [a["points"] for a in economy["adjustments"]] == ["-2.00"]

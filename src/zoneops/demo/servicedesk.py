@@ -16,7 +16,13 @@ from zoneops.demo import weihai
 from zoneops.enterprises.models import Enterprise
 from zoneops.servicedesk.catalogue import catalogue_load
 from zoneops.servicedesk.models import ServiceOrder, ServiceType
-from zoneops.servicedesk.services import escalate_overdue, order_act, order_file
+from zoneops.servicedesk.services import (
+    escalate_overdue,
+    order_act,
+    order_file,
+    order_rate_by_token,
+    rating_token,
+)
 
 FIRST_DAY = dt.date(2021, 5, 6)
 HISTORY_ORDERS = 150  # answered before the demo date
@@ -193,9 +199,24 @@ def load_orders(zone: Zone) -> None:
                     rating=rating,
                     note=rng.choice(BAD_COMMENTS if rating <= 2 else GOOD_COMMENTS),
                 )
+            elif index % 5:
+                # No web account: the contact rates through the link sent with the answer.
+                order_rate_by_token(
+                    token=rating_token(order),
+                    rating=rating,
+                    comment=rng.choice(BAD_COMMENTS if rating <= 2 else GOOD_COMMENTS),
+                )
             else:
-                # No web account: the contact confirmed by phone and the office closed the order.
+                # The contact confirmed by phone and the office closed the order.
                 order_act(actor=admin, order=order, action="close", note="电话回访，企业确认办结。")
+        if contact is None and rating <= 2 and index % 5:
+            # A bad rating through the link: the office calls back and reopens the order.
+            with clock.pinned(counter.add(start=rated_on, days=1).date):
+                order_act(actor=admin, order=order, action="reopen", note="回访：企业反映问题仍未解决。")
+            with clock.pinned(counter.add(start=rated_on, days=4).date):
+                order_act(actor=worker, order=order, action="answer", note="已再次协调并现场解决。")
+            with clock.pinned(counter.add(start=rated_on, days=5).date):
+                order_rate_by_token(token=rating_token(order), rating=4, comment="二次办理后解决。")
         if contact is not None and rating <= 2:
             # A bad rating: the office calls back, the enterprise reopens, the department answers again.
             with clock.pinned(counter.add(start=rated_on, days=1).date):

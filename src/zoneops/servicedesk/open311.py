@@ -14,11 +14,12 @@ names, phones and e-mails sent with a POST are not stored, and nothing personal 
 from __future__ import annotations
 
 import datetime as dt
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Min, QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import path, reverse
 from django.utils import translation
@@ -48,6 +49,10 @@ class Open311Error(Exception):
 # --- output ---------------------------------------------------------------------------------------
 
 
+# Characters XML 1.0 cannot carry (C0 controls but tab, newline and carriage return; U+FFFE, U+FFFF): a
+# description may hold them (JSON escapes them), the XML document leaves them out to stay well-formed.
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
 # The element name of one entry of each list the spec's XML shows.
 _XML_ITEMS = {"attributes": "attribute", "values": "value", "endpoints": "endpoint", "formats": "format"}
 
@@ -69,7 +74,7 @@ def _xml_value(parent: ET.Element, tag: str, value: Any) -> None:
             else:
                 _xml_value(element, child_tag, item)
     elif value is not None:
-        element.text = str(value)
+        element.text = _XML_ILLEGAL.sub("", str(value))
 
 
 def _xml_object(parent: ET.Element | None, tag: str, fields: Mapping[str, Any]) -> ET.Element:
@@ -326,6 +331,13 @@ def requests(request: HttpRequest, fmt: str) -> HttpResponse:
             submitted_on__gte=start.astimezone(clock.SHANGHAI).date(),
             submitted_on__lte=end.astimezone(clock.SHANGHAI).date(),
         )
+        if q.get("start_date") or q.get("end_date"):
+            # The client's bounds apply to requested_datetime (the first step's moment), not just its day.
+            rows = rows.annotate(requested_at=Min("events__at"))
+            if q.get("start_date"):
+                rows = rows.filter(requested_at__gte=start)
+            if q.get("end_date"):
+                rows = rows.filter(requested_at__lte=end)
         statuses = {s.strip() for s in q.get("status", "").split(",") if s.strip()}
         if statuses - {"open", "closed"}:
             raise Open311Error(400, _("status: use open or closed."))
