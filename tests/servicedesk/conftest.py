@@ -226,3 +226,45 @@ def timeline(order: ServiceOrder) -> list[tuple[str, str | None, str]]:
 def on(day: dt.date) -> Any:
     """Pin the clock on a day (a context manager)."""
     return clock.pinned(day)
+
+
+# --- a statistics scenario: June and July 2022, after the demo year -------------------------------
+
+# Department steps of legal-consultation orders (the legal service centre has no demo user): the
+# general office may take them.
+LEGAL_BY: dict[str, str | User] = {a: "admin" for a in ("start", "return", "wait", "answer")}
+
+
+def statistics_scenario() -> dict[str, ServiceOrder]:
+    """Six orders filed in June and July 2022, driven to known figures (see ``test_selectors``):
+
+    1. lease, answered 10 June in 6 working days (due 16 June), rated 5;
+    2. lease, answered 20 June in 12 working days, late, rated 2;
+    3. legal, waited 2–7 June (2 working days), answered 13 June in 7 − 2 = 5 working days, on time,
+       rated 4;
+    4. legal, filed by weigao, still submitted;
+    5. lease, filed 1 July, in progress, due 15 July (overdue from 18 July);
+    6. lease, filed 1 July, refused."""
+    with on(dt.date(2022, 6, 1)):
+        one = drive(file_order(title="统计一：厂房"), "accept", "dispatch")
+        two = drive(file_order(title="统计二：厂房"), "accept", "dispatch")
+        three = drive(file_order(title="统计三：法律", service_type=legal()), "accept", "dispatch")
+        four = file_order(by="weigao", title="统计四：法律", service_type=legal())
+    with on(dt.date(2022, 6, 2)):
+        act(three, "wait", "admin")
+    with on(dt.date(2022, 6, 7)):
+        act(three, "resume")
+    with on(dt.date(2022, 6, 10)):
+        drive(one, "answer", "confirm")
+        act(one, "rate", rating=5)
+    with on(dt.date(2022, 6, 13)):
+        drive(three, "answer", "confirm", by=LEGAL_BY)
+        act(three, "rate", rating=4)
+    with on(dt.date(2022, 6, 20)):
+        drive(two, "answer", "confirm")
+        act(two, "rate", rating=2, note="太慢")
+    with on(dt.date(2022, 7, 1)):
+        five = drive(file_order(title="统计五：厂房"), "accept", "dispatch", "start")
+        six = drive(file_order(title="统计六：厂房"), "refuse")
+    orders = {"one": one, "two": two, "three": three, "four": four, "five": five, "six": six}
+    return {key: ServiceOrder.objects.get(pk=order.pk) for key, order in orders.items()}

@@ -713,7 +713,9 @@ def test_a_forged_rating_link_is_refused(forge: str) -> None:
         "tampered": token[:-2] + ("AA" if not token.endswith("AA") else "BB"),
         "other-salt": signing.dumps({"order": order.pk, "zone": order.zone_id}, salt="other", compress=True),
         "other-zone": signing.dumps(
-            {"order": order.pk, "zone": order.zone_id + 1000}, salt="zoneops.servicedesk.rating", compress=True
+            {"order": order.pk, "zone": order.zone_id + 1000},
+            salt="zoneops.servicedesk.rating",
+            compress=True,
         ),
         "no-order": signing.dumps({"zone": order.zone_id}, salt="zoneops.servicedesk.rating", compress=True),
         "garbage": "not-a-token",
@@ -803,7 +805,9 @@ def test_an_open311_key_is_kept_as_its_hash_only() -> None:
     assert not any(raw in str(value) for value in row.values())
     audit = AuditEvent.objects.get(action="open311.key_issue", object_id=str(key.pk))
     assert audit.after == {"enterprise": hp.pk, "prefix": raw[:8], "label": "ERP 接口"}
-    assert raw not in json.dumps([audit.before, audit.after, audit.note, audit.object_repr], ensure_ascii=False)
+    assert raw not in json.dumps(
+        [audit.before, audit.after, audit.note, audit.object_repr], ensure_ascii=False
+    )
 
     assert saved.last_used_at is None
     found = services.open311_key_check(raw)
@@ -853,7 +857,10 @@ MARCH_1 = dt.date(2023, 3, 1)
 
 
 def _make_holiday(day: dt.date) -> None:
-    assert WorkCalendarDay.objects.filter(date=day, is_workday=True).update(is_workday=False, kind="holiday") == 1
+    assert (
+        WorkCalendarDay.objects.filter(date=day, is_workday=True).update(is_workday=False, kind="holiday")
+        == 1
+    )
 
 
 def test_a_calendar_correction_moves_the_deadlines_of_open_orders_only() -> None:
@@ -1001,7 +1008,11 @@ def escalate_twice(zone: Any) -> None:
     services.escalate_overdue(zone=zone)
     counts = (Notification.objects.count(), SupervisionItem.objects.count(), AuditEvent.objects.count())
     services.escalate_overdue(zone=zone)
-    assert (Notification.objects.count(), SupervisionItem.objects.count(), AuditEvent.objects.count()) == counts
+    assert (
+        Notification.objects.count(),
+        SupervisionItem.objects.count(),
+        AuditEvent.objects.count(),
+    ) == counts
 
 
 def test_an_order_late_by_a_week_climbs_the_whole_ladder_in_one_run(zone: Any) -> None:

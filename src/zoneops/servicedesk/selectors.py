@@ -44,7 +44,9 @@ def orders(
         rows = rows.filter(status=status)
     if department_id is not None:
         rows = rows.filter(department_id=department_id)
-    return rows.select_related("enterprise", "service_type", "department").order_by("-submitted_on", "-id")
+    return rows.select_related("enterprise", "service_type", "department", "zone").order_by(
+        "-submitted_on", "-id"
+    )
 
 
 def order_get(*, user: User, order_id: int) -> ServiceOrder:

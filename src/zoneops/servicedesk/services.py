@@ -811,9 +811,10 @@ ESCALATION_HEAD_AFTER = 2  # working days overdue
 ESCALATION_SUPERVISION_AFTER = 5
 
 
-def deadline_state(*, order: ServiceOrder, today: dt.date, counter: WorkdayCounter | None = None) -> str:
-    """``ok``, ``amber`` (the resolution deadline is at most ``AMBER_WORKING_DAYS`` away), ``overdue``
-    or ``paused`` (waiting for the enterprise), for open orders; ``done`` for the rest."""
+def deadline_state(*, order: ServiceOrder, today: dt.date) -> str:
+    """``ok``, ``amber`` (the escalation job has warned that the deadline is near), ``overdue`` or
+    ``paused`` (waiting for the enterprise), for open orders; ``done`` for the rest. The queues, the board
+    and the API all read this one rule."""
     if order.status == S.WAITING:
         return "paused"
     if order.status not in OPEN_STATES:
@@ -821,8 +822,7 @@ def deadline_state(*, order: ServiceOrder, today: dt.date, counter: WorkdayCount
     due = order.resolve_due or order.accept_due
     if due < today:
         return "overdue"
-    between = counter.between if counter is not None else working_days_between
-    return "amber" if between(start=today, end=due) <= AMBER_WORKING_DAYS else "ok"
+    return "amber" if order.amber_sent and order.status in RUNNING_STATES else "ok"
 
 
 def escalate_overdue(*, zone: Zone) -> int:

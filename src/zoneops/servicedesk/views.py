@@ -41,7 +41,7 @@ def _timers(orders: list[ServiceOrder], today: dt.date) -> None:
     dues = [o.resolve_due or o.accept_due for o in orders]
     counter = WorkdayCounter(first=min([*dues, today]) - dt.timedelta(days=1), last=max([*dues, today]))
     for order, due in zip(orders, dues, strict=True):
-        order.deadline_state = services.deadline_state(order=order, today=today, counter=counter)  # type: ignore[attr-defined]
+        order.deadline_state = services.deadline_state(order=order, today=today)  # type: ignore[attr-defined]
         order.days_left = counter.between(start=today, end=due)  # type: ignore[attr-defined]
         order.days_late = max(0, -order.days_left)  # type: ignore[attr-defined]
 
