@@ -126,6 +126,8 @@ def _register_routers() -> None:
     from zoneops.enterprises.api import router as enterprises_router
     from zoneops.indicators.api import enterprise_router as enterprise_figures_router
     from zoneops.indicators.api import router as indicators_router
+    from zoneops.investment.api import pipeline_router
+    from zoneops.investment.api import router as leads_router
     from zoneops.projects.api import router as projects_router
     from zoneops.servicedesk.api import router as orders_router
     from zoneops.supervision.api import assessment_router
@@ -146,6 +148,8 @@ def _register_routers() -> None:
     api.add_router("/supervision-items", supervision_router)
     api.add_router("/assessments", assessment_router)
     api.add_router("/orders", orders_router)
+    api.add_router("/leads", leads_router)
+    api.add_router("/pipeline", pipeline_router)
 
 
 _register_routers()

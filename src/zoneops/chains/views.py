@@ -160,6 +160,7 @@ def chain_page(request: HttpRequest, chain_id: int) -> HttpResponse:
             "summary": _gap_summary(gaps),
             "graph_json": json.dumps(_graph(gaps, edges), ensure_ascii=False),
             "can_edit": has_perm(user, Perm.CHAIN_EDIT),
+            "can_see_leads": has_perm(user, Perm.LEAD_VIEW),
             "segments": Segment.choices,
             "nodes": [g.node for g in sorted(gaps, key=lambda g: (g.node.sort_order, g.node.code))],
         },

@@ -39,6 +39,8 @@ class Perm(StrEnum):
     SUPERVISION_MANAGE = "supervision.manage"  # raise, verify, close, send back, remind, approve extensions
     ASSESSMENT_VIEW = "assessment.view"  # department scores and their breakdown
     ASSESSMENT_ADJUST = "assessment.adjust"  # bonus and penalty points with a reason
+    LEAD_VIEW = "lead.view"  # the investment pipeline: leads, funnel, gap coverage (commercially sensitive)
+    LEAD_EDIT = "lead.edit"  # create leads and move them through the stages
     ORDER_VIEW = "order.view"  # the service desk's pages (which orders: ``order_scope``)
     ORDER_FILE = "order.file"  # an enterprise files service orders for itself
     ORDER_DISPATCH = "order.dispatch"  # accept, refuse, dispatch, merge and close service orders
@@ -60,7 +62,7 @@ _STAFF_READ = frozenset(
         Perm.ORDER_VIEW,
     }
 )
-_OVERSIGHT = frozenset({Perm.AUDIT_VIEW, Perm.SUPERVISION_VIEW})
+_OVERSIGHT = frozenset({Perm.AUDIT_VIEW, Perm.SUPERVISION_VIEW, Perm.LEAD_VIEW})
 
 ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
     Role.ZONE_ADMIN: _ADMINISTRATION,
@@ -78,7 +80,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
 # Department functions that widen what their staff may do.
 DEPARTMENT_PERMISSIONS: dict[str, frozenset[Perm]] = {
     # The investment bureau registers the enterprises it brings in.
-    DepartmentFunction.INVESTMENT: frozenset({Perm.ENTERPRISE_EDIT, Perm.CHAIN_EDIT}),
+    DepartmentFunction.INVESTMENT: frozenset(
+        {Perm.ENTERPRISE_EDIT, Perm.CHAIN_EDIT, Perm.LEAD_VIEW, Perm.LEAD_EDIT}
+    ),
     # The general office runs the service desk's dispatch (受理、派单).
     DepartmentFunction.GENERAL_OFFICE: frozenset({Perm.ORDER_DISPATCH}),
     # The key project office plans the zone's key projects.

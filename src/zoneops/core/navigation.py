@@ -28,6 +28,7 @@ NAVIGATION: tuple[NavItem, ...] = (
     NavItem("indicators", _("Indicators"), "indicators:dashboard", Perm.INDICATOR_VIEW_ALL),
     NavItem("chains", _("Chains"), "chains:index", Perm.CHAIN_VIEW),
     NavItem("opportunities", _("Opportunities"), "chains:opportunities", Perm.CHAIN_VIEW),
+    NavItem("pipeline", _("Investment pipeline"), "investment:board", Perm.LEAD_VIEW),
     NavItem("projects", _("Key projects"), "projects:board", Perm.PROJECT_VIEW),
     NavItem(
         "supervision", _("Supervision"), "supervision:board", Perm.SUPERVISION_VIEW, also=Perm.PROJECT_REPORT

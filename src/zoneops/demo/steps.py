@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from zoneops.accounts.models import Zone
-from zoneops.demo import chains, figures, projects, servicedesk, weihai
+from zoneops.demo import chains, figures, investment, projects, servicedesk, weihai
 
 
 @dataclass(frozen=True)
@@ -30,4 +30,5 @@ STEPS: tuple[DemoStepSpec, ...] = (
     DemoStepSpec("projects", 1, projects.load_projects),
     DemoStepSpec("service catalogue", 1, servicedesk.load_catalogue),
     DemoStepSpec("service orders", 1, servicedesk.load_orders),
+    DemoStepSpec("investment leads", 1, investment.load_leads),
 )

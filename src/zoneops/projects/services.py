@@ -118,6 +118,20 @@ def project_save(
 ) -> KeyProject:
     """Create or change a key project; every field is checked and every problem named."""
     require_perm(actor, Perm.PROJECT_EDIT)
+    return project_write(actor=actor, zone=zone, values=values, project=project)
+
+
+def project_write(
+    *,
+    actor: User,
+    zone: Zone,
+    values: Mapping[str, Any],
+    project: KeyProject | None = None,
+    note: str = "",
+) -> KeyProject:
+    """``project_save`` without its permission check, for the writes another capability authorises: a
+    lead signed in the investment pipeline becomes a key project, and its registration and construction
+    update it (the pipeline checks LEAD_EDIT). The same checks of every field, the same audit."""
     allowed = (
         set(_PROJECT_FIELDS)
         | set(_MONEY_FIELDS)
@@ -220,6 +234,7 @@ def project_save(
         instance=project,
         before=changed_before or None,
         after=changed_after,
+        note=note,
     )
     return project
 

@@ -271,3 +271,46 @@ class Open311Key(ZoneScopedModel):
 
     def __str__(self) -> str:
         return f"{self.prefix}… {self.enterprise}"
+
+
+class OrderDayStat(models.Model):
+    """The orders filed on one day for one sub-type and department, summed: statistics over hundreds of
+    thousands of orders read these few cells. Kept by the service desk's services at every step that
+    changes an order's contribution; ``order_stats_rebuild`` recomputes them from the orders."""
+
+    zone = models.ForeignKey(
+        "accounts.Zone", on_delete=models.CASCADE, related_name="+", verbose_name=_("zone")
+    )
+    day = models.DateField(_("filed on"))
+    service_type = models.ForeignKey(
+        ServiceType, on_delete=models.CASCADE, related_name="+", verbose_name=_("service type")
+    )
+    # The order's department (its sub-type's until dispatched elsewhere).
+    department = models.ForeignKey(
+        "accounts.Department", on_delete=models.CASCADE, related_name="+", verbose_name=_("department")
+    )
+    filed = models.IntegerField(default=0)
+    answered = models.IntegerField(default=0)
+    on_time = models.IntegerField(default=0)
+    days_total = models.BigIntegerField(default=0)
+    days_counted = models.IntegerField(default=0)
+    rated = models.IntegerField(default=0)
+    rating_total = models.IntegerField(default=0)
+    r1 = models.IntegerField(default=0)
+    r2 = models.IntegerField(default=0)
+    r3 = models.IntegerField(default=0)
+    r4 = models.IntegerField(default=0)
+    r5 = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("daily order statistics")
+        verbose_name_plural = _("daily order statistics")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["zone", "day", "service_type", "department"], name="order_day_stat_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["zone", "day"], name="order_day_stat_day_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.service_type_id} {self.department_id}"

@@ -7,18 +7,20 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, TruncMonth
 from django.http import Http404
 from django.utils.translation import gettext as _
 
 from zoneops.accounts.models import Department, User
-from zoneops.core.access import is_active_user, order_scope, zone_scope
+from zoneops.core.access import Perm, has_perm, is_active_user, order_scope, zone_scope
 from zoneops.servicedesk.models import (
     OPEN_STATES,
     RUNNING_STATES,
     Guarantee,
     OrderAttachment,
+    OrderDayStat,
     OrderEvent,
     OrderStatus,
     ServiceOrder,
@@ -183,13 +185,11 @@ class OrderStatistics:
     ratings: dict[int, int]
 
 
-# Additive measures, so that the one grouped query's cells add up to every table of the page.
-_SUMS = (
+# Additive measures, so that the cells add up to every table of the page.
+_CELL_SUMS = (
     "filed",
     "answered",
     "on_time",
-    "open",
-    "overdue",
     "days_total",
     "days_counted",
     "rated",
@@ -200,26 +200,12 @@ _SUMS = (
     "r4",
     "r5",
 )
-
-
-def _stats_measures(today: dt.date) -> dict[str, Any]:
-    return {
-        "filed": Count("pk"),
-        "answered": Count("pk", filter=Q(answered_on_time__isnull=False)),
-        "on_time": Count("pk", filter=Q(answered_on_time=True)),
-        "open": Count("pk", filter=Q(status__in=list(OPEN_STATES))),
-        "overdue": Count("pk", filter=Q(status__in=list(RUNNING_STATES), resolve_due__lt=today)),
-        "days_total": Sum("resolve_working_days"),
-        "days_counted": Count("resolve_working_days"),
-        "rated": Count("rating"),
-        "rating_total": Sum("rating"),
-        **{f"r{n}": Count("pk", filter=Q(rating=n)) for n in range(1, 6)},
-    }
+_SUMS = (*_CELL_SUMS, "open", "overdue")
 
 
 def _add(into: dict[str, int], cell: Mapping[str, Any]) -> None:
     for name in _SUMS:
-        into[name] = into.get(name, 0) + int(cell[name] or 0)
+        into[name] = into.get(name, 0) + int(cell.get(name) or 0)
 
 
 def _stats_row(key: str, label: str, sums: Mapping[str, int]) -> StatsRow:
@@ -242,17 +228,32 @@ def _stats_row(key: str, label: str, sums: Mapping[str, int]) -> StatsRow:
 
 
 def statistics(*, user: User, first: dt.date, last: dt.date, today: dt.date) -> OrderStatistics:
-    """Volume, on-time rate, mean working days to the answer and satisfaction of the orders filed from
-    ``first`` to ``last`` (the user's scope), in total, by guarantee, by department and by month. Merged
-    and refused orders count as filed but are never answered.
+    """Volume, on-time rate, mean working days to the answer and satisfaction of the zone's orders filed
+    from ``first`` to ``last``, in total, by guarantee, by department and by month. Merged and refused
+    orders count as filed but are never answered. For dispatchers, the supervision office and leaders.
 
-    One grouped query (sub-type × department × month) read once; every table is a sum of its cells, so
-    the page costs one pass over the period's orders at any scale."""
-    rows = ServiceOrder.objects.filter(order_scope(user), submitted_on__gte=first, submitted_on__lte=last)
-    cells = (
-        rows.annotate(month=TruncMonth("submitted_on"))
+    Read from the daily cells the services keep (``OrderDayStat``), plus the open and overdue counts of
+    the orders still open; every table is a sum of (sub-type × department × month) cells, so the page
+    costs the same at any number of orders."""
+    if not (has_perm(user, Perm.ORDER_DISPATCH) or has_perm(user, Perm.SUPERVISION_VIEW)):
+        raise PermissionDenied
+    day_cells = (
+        OrderDayStat.objects.filter(zone_scope(user), day__gte=first, day__lte=last)
+        .annotate(month=TruncMonth("day"))
         .values("service_type_id", "department_id", "month")
-        .annotate(**_stats_measures(today))
+        .annotate(**{name: Sum(name) for name in _CELL_SUMS})
+        .order_by()
+    )
+    open_cells = (
+        ServiceOrder.objects.filter(
+            zone_scope(user), status__in=list(OPEN_STATES), submitted_on__gte=first, submitted_on__lte=last
+        )
+        .annotate(month=TruncMonth("submitted_on"))
+        .values("service_type_id", "department_id", "month")
+        .annotate(
+            open=Count("pk"),
+            overdue=Count("pk", filter=Q(status__in=list(RUNNING_STATES), resolve_due__lt=today)),
+        )
         .order_by()
     )
     guarantee_of = dict(ServiceType.objects.filter(zone_scope(user)).values_list("pk", "guarantee"))
@@ -260,7 +261,7 @@ def statistics(*, user: User, first: dt.date, last: dt.date, today: dt.date) -> 
     by_guarantee: dict[str, dict[str, int]] = {}
     by_department: dict[int | None, dict[str, int]] = {}
     by_month: dict[str, dict[str, int]] = {}
-    for cell in cells:
+    for cell in [*day_cells, *open_cells]:
         _add(total, cell)
         _add(by_guarantee.setdefault(guarantee_of.get(cell["service_type_id"], ""), {}), cell)
         _add(by_department.setdefault(cell["department_id"], {}), cell)

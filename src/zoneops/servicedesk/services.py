@@ -15,7 +15,8 @@ from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Count, F, Max, Q, Sum
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -35,6 +36,7 @@ from zoneops.servicedesk.models import (
     RUNNING_STATES,
     Open311Key,
     OrderAttachment,
+    OrderDayStat,
     OrderEvent,
     OrderStatus,
     ServiceOrder,
@@ -347,6 +349,7 @@ def _order_create(
     )
     deadlines_set(order)
     order.save()
+    _stats_shift(None, _contribution(order))
     _event(order=order, actor=actor, action="submit", note=channel_note)
     audit_record(
         actor=actor,
@@ -414,6 +417,10 @@ def _step(
     approve: bool | None = None,
 ) -> ServiceOrder:
     sources, target, _who = TRANSITIONS[action]
+    # The row as it is now, locked: two people acting on one order at once take turns, and a caller's
+    # stale copy cannot undo a step taken elsewhere (the rating link, another tab).
+    ServiceOrder.objects.select_for_update().filter(pk=order.pk).first()
+    order.refresh_from_db()
     if order.status not in sources:
         raise TransitionNotAllowed(
             _("An order that is %(status)s cannot be %(action)s.")
@@ -461,6 +468,7 @@ def _step(
         raise InvalidInput(errors)
     today = clock.today(zone=order.zone)
     before = order.status
+    counted = _contribution(order)
     changes: dict[str, Any] = {}
     if action == "accept":
         order.accepted_on = today
@@ -523,6 +531,8 @@ def _step(
     if target is not None:
         order.status = target
     order.save()
+    if _contribution(order) != counted:
+        _stats_shift(counted, _contribution(order))
     _event(order=order, actor=actor, action=action, note=note.strip())
     audit_record(
         actor=actor,
@@ -802,6 +812,113 @@ def deadlines_recompute(*, first_year: int, last_year: int) -> int:
         moved, ["accept_due", "reply_due", "resolve_due", "deadline_provisional"], batch_size=1000
     )
     return len(moved)
+
+
+# --- statistics cells -----------------------------------------------------------------------------
+
+_STAT_FIELDS = (
+    "filed",
+    "answered",
+    "on_time",
+    "days_total",
+    "days_counted",
+    "rated",
+    "rating_total",
+    "r1",
+    "r2",
+    "r3",
+    "r4",
+    "r5",
+)
+
+
+def _contribution(order: ServiceOrder) -> tuple[tuple[int, dt.date, int, int], dict[str, int]]:
+    """What the order adds to its day's statistics cell: the cell's key and the counts."""
+    key = (
+        order.zone_id,
+        order.submitted_on,
+        order.service_type_id,
+        order.department_id or order.service_type.department_id,
+    )
+    rating = order.rating or 0
+    return key, {
+        "filed": 1,
+        "answered": int(order.answered_on_time is not None),
+        "on_time": int(order.answered_on_time is True),
+        "days_total": order.resolve_working_days or 0,
+        "days_counted": int(order.resolve_working_days is not None),
+        "rated": int(order.rating is not None),
+        "rating_total": rating,
+        **{f"r{n}": int(rating == n) for n in range(1, 6)},
+    }
+
+
+def _stats_shift(
+    before: tuple[tuple[int, dt.date, int, int], dict[str, int]] | None,
+    after: tuple[tuple[int, dt.date, int, int], dict[str, int]] | None,
+) -> None:
+    """Move an order's contribution from its old cell to its new one (both may be the same cell)."""
+    deltas: dict[tuple[int, dt.date, int, int], dict[str, int]] = {}
+    for contribution, sign in ((before, -1), (after, 1)):
+        if contribution is None:
+            continue
+        key, counts = contribution
+        cell = deltas.setdefault(key, dict.fromkeys(_STAT_FIELDS, 0))
+        for name, value in counts.items():
+            cell[name] += sign * value
+    for (zone_id, day, type_id, department_id), delta in deltas.items():
+        changes = {name: F(name) + value for name, value in delta.items() if value}
+        if not changes:
+            continue
+        row, _created = OrderDayStat.objects.get_or_create(
+            zone_id=zone_id, day=day, service_type_id=type_id, department_id=department_id
+        )
+        OrderDayStat.objects.filter(pk=row.pk).update(**changes)
+
+
+def order_stats_rebuild(
+    *,
+    zone_id: int | None = None,
+    order_model: type[ServiceOrder] = ServiceOrder,
+    stat_model: type[OrderDayStat] = OrderDayStat,
+) -> int:
+    """Recompute the statistics cells from the orders (after a bulk load or an edit in the admin; the
+    migration that introduced the cells passes its historical models). Returns the cells written."""
+    orders = order_model.objects.all()
+    cells = stat_model.objects.all()
+    if zone_id is not None:
+        orders = orders.filter(zone_id=zone_id)
+        cells = cells.filter(zone_id=zone_id)
+    grouped = (
+        orders.annotate(dept=Coalesce("department_id", "service_type__department_id"))
+        .values("zone_id", "submitted_on", "service_type_id", "dept")
+        .annotate(
+            filed=Count("pk"),
+            answered=Count("pk", filter=Q(answered_on_time__isnull=False)),
+            on_time=Count("pk", filter=Q(answered_on_time=True)),
+            days_total=Coalesce(Sum("resolve_working_days"), 0),
+            days_counted=Count("resolve_working_days"),
+            rated=Count("rating"),
+            rating_total=Coalesce(Sum("rating"), 0),
+            **{f"r{n}": Count("pk", filter=Q(rating=n)) for n in range(1, 6)},
+        )
+        .order_by()
+    )
+    with transaction.atomic():
+        cells.delete()
+        cells_read: list[dict[str, Any]] = [dict(g) for g in grouped]
+        rows = [
+            stat_model(
+                zone_id=g["zone_id"],
+                day=g["submitted_on"],
+                service_type_id=g["service_type_id"],
+                department_id=g["dept"],
+                **{name: g[name] for name in _STAT_FIELDS},
+            )
+            for g in cells_read
+        ]
+        stat_model.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)
 
 
 # --- escalation -----------------------------------------------------------------------------------

@@ -27,7 +27,7 @@ from zoneops.core.selectors import WorkdayCounter
 from zoneops.core.web import request_user
 from zoneops.enterprises.models import Enterprise
 from zoneops.servicedesk import reports, selectors, services
-from zoneops.servicedesk.models import Guarantee, OrderStatus, ServiceOrder, ServiceType
+from zoneops.servicedesk.models import Guarantee, OrderAttachment, OrderStatus, ServiceOrder, ServiceType
 
 
 def _int(text: str | None) -> int | None:
@@ -131,6 +131,7 @@ def order_new(request: HttpRequest) -> HttpResponse:
             errors["enterprise"] = _("Choose the enterprise.")
         files = request.FILES.getlist("files")
         if not errors and chosen is not None and enterprise is not None:
+            stored: list[OrderAttachment] = []
             try:
                 with transaction.atomic():
                     order = services.order_file(
@@ -144,10 +145,17 @@ def order_new(request: HttpRequest) -> HttpResponse:
                     for upload in files:
                         if upload.size is not None and upload.size > services.ATTACHMENT_MAX_BYTES:
                             raise InvalidInput.single("file", _("The file is larger than 20 MB."))
-                        services.attachment_add(
-                            actor=user, order=order, name=upload.name or "", content=upload.read()
+                        stored.append(
+                            services.attachment_add(
+                                actor=user, order=order, name=upload.name or "", content=upload.read()
+                            )
                         )
-            except InvalidInput as exc:
+            except Exception as exc:
+                # The rollback took back the rows; the bytes of the files already stored go too.
+                for attachment in stored:
+                    attachment.file.delete(save=False)
+                if not isinstance(exc, InvalidInput):
+                    raise
                 errors.update({e.field: e.message for e in exc.errors})
                 if files:
                     errors.setdefault("file", _("Choose the files again: nothing was saved."))
