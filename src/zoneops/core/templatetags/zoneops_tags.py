@@ -35,3 +35,11 @@ def yi(value: Any) -> str:
 @register.filter
 def absolute(value: Any) -> Any:
     return abs(value) if value is not None else None
+
+
+@register.filter
+def person(user: Any) -> str:
+    """A user as pages name them: the full name, else the login, else a dash."""
+    if user is None:
+        return "—"
+    return str(user.get_full_name() or user.get_username())
