@@ -24,15 +24,23 @@ STAFF = {
 }
 EXPECTED = {
     "admin": set(Perm) - {Perm.INDICATOR_SUBMIT, Perm.ORDER_FILE},
-    "leader": {*STAFF, Perm.AUDIT_VIEW, Perm.SUPERVISION_VIEW},
+    "leader": {*STAFF, Perm.AUDIT_VIEW, Perm.SUPERVISION_VIEW, Perm.LEAD_VIEW},
     "supervisor": {
         *STAFF,
         Perm.AUDIT_VIEW,
         Perm.SUPERVISION_VIEW,
+        Perm.LEAD_VIEW,
         Perm.SUPERVISION_MANAGE,
         Perm.ASSESSMENT_ADJUST,
     },
-    "invest": {*STAFF, Perm.ENTERPRISE_EDIT, Perm.CHAIN_EDIT, Perm.PROJECT_REPORT},
+    "invest": {
+        *STAFF,
+        Perm.ENTERPRISE_EDIT,
+        Perm.CHAIN_EDIT,
+        Perm.PROJECT_REPORT,
+        Perm.LEAD_VIEW,
+        Perm.LEAD_EDIT,
+    },
     "projects": {*STAFF, Perm.PROJECT_REPORT, Perm.PROJECT_EDIT},
     "stats": {*STAFF, Perm.ENTERPRISE_EDIT, Perm.INDICATOR_IMPORT},
     "hp": {Perm.ENTERPRISE_VIEW, Perm.INDICATOR_SUBMIT, Perm.ORDER_VIEW, Perm.ORDER_FILE},

@@ -1,8 +1,16 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.http import HttpRequest
 
-from zoneops.servicedesk.models import Open311Key, OrderAttachment, OrderEvent, ServiceOrder, ServiceType
+from zoneops.servicedesk.models import (
+    Open311Key,
+    OrderAttachment,
+    OrderDayStat,
+    OrderEvent,
+    ServiceOrder,
+    ServiceType,
+)
 
 
 @admin.register(ServiceType)
@@ -47,3 +55,17 @@ class Open311KeyAdmin(admin.ModelAdmin[Open311Key]):
     raw_id_fields = ["enterprise", "issued_by"]
     # The hash is useless to read and must not be edited into another key's.
     readonly_fields = ["key_hash", "prefix", "last_used_at"]
+
+
+@admin.register(OrderDayStat)
+class OrderDayStatAdmin(admin.ModelAdmin[OrderDayStat]):
+    """Read-only: the cells follow the orders (``zoneops order-stats-rebuild`` recomputes them)."""
+
+    list_display = ["day", "service_type", "department", "filed", "answered", "on_time", "rated"]
+    list_filter = ["zone"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: OrderDayStat | None = None) -> bool:
+        return False

@@ -124,7 +124,10 @@ def board_columns(*, user: User, today: dt.date, limit: int = 30) -> dict[str, l
         "submitted": list(base.filter(status=OrderStatus.SUBMITTED).order_by("accept_due", "id")[:limit]),
         "returned": list(base.filter(status=OrderStatus.RETURNED).order_by("resolve_due", "id")[:limit]),
         "extension": list(
-            base.filter(extension_requested_days__isnull=False).order_by("resolve_due", "id")[:limit]
+            # Only running orders can have a pending request: the status index finds them.
+            base.filter(status__in=list(RUNNING_STATES), extension_requested_days__isnull=False).order_by(
+                "resolve_due", "id"
+            )[:limit]
         ),
         "overdue": list(
             base.filter(status__in=list(RUNNING_STATES), resolve_due__lt=today).order_by("resolve_due", "id")[
