@@ -232,7 +232,7 @@ def on(day: dt.date) -> Any:
 
 # Department steps of legal-consultation orders (the legal service centre has no demo user): the
 # general office may take them.
-LEGAL_BY: dict[str, str | User] = {a: "admin" for a in ("start", "return", "wait", "answer")}
+LEGAL_BY: dict[str, str | User] = dict.fromkeys(("start", "return", "wait", "answer"), "admin")
 
 
 def statistics_scenario() -> dict[str, ServiceOrder]:

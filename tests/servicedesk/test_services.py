@@ -42,7 +42,7 @@ from zoneops.core.errors import InvalidInput, TransitionNotAllowed
 from zoneops.core.models import AuditEvent, Notification, WorkCalendarDay, WorkCalendarYear
 from zoneops.core.services import calendar_changed
 from zoneops.servicedesk import services
-from zoneops.servicedesk.models import Open311Key, OrderAttachment, OrderStatus, ServiceOrder
+from zoneops.servicedesk.models import Open311Key, OrderStatus, ServiceOrder
 from zoneops.supervision.models import SupervisionItem
 
 pytestmark = pytest.mark.django_db
@@ -919,20 +919,34 @@ def test_a_correction_of_other_years_leaves_the_order() -> None:
 @pytest.mark.parametrize(
     ("state", "today", "expected"),
     [
-        ("submitted", dt.date(2022, 5, 8), "amber"),  # acceptance due on the next working day
+        ("submitted", dt.date(2022, 5, 8), "ok"),  # acceptance due on the next working day
+        ("submitted", dt.date(2022, 5, 9), "ok"),
         ("submitted", dt.date(2022, 5, 10), "overdue"),
         ("dispatched", dt.date(2022, 5, 8), "ok"),
-        ("dispatched", dt.date(2022, 5, 18), "ok"),
-        ("dispatched", dt.date(2022, 5, 19), "amber"),
-        ("dispatched", dt.date(2022, 5, 20), "amber"),
+        ("dispatched", dt.date(2022, 5, 19), "ok"),  # near, but the job has not warned
+        ("dispatched", dt.date(2022, 5, 20), "ok"),
         ("dispatched", dt.date(2022, 5, 21), "overdue"),
         ("waiting", dt.date(2022, 6, 30), "paused"),
         ("answered", dt.date(2022, 6, 30), "done"),
         ("refused", dt.date(2022, 5, 8), "done"),
+        ("merged", dt.date(2022, 6, 30), "done"),
     ],
 )
 def test_deadline_state(state: str, today: dt.date, expected: str) -> None:
     assert services.deadline_state(order=reach(state), today=today) == expected
+
+
+@pytest.mark.parametrize("state", ["dispatched", "in_progress", "returned"])
+def test_the_deadline_warning_turns_a_running_order_amber(zone: Any, state: str) -> None:
+    order = reach(state)
+    with on(dt.date(2022, 5, 19)):
+        services.escalate_overdue(zone=zone)
+    warned = ServiceOrder.objects.get(pk=order.pk)
+    assert warned.amber_sent is True
+    assert [
+        services.deadline_state(order=warned, today=day)
+        for day in (dt.date(2022, 5, 19), dt.date(2022, 5, 20), dt.date(2022, 5, 21))
+    ] == ["amber", "amber", "overdue"]
 
 
 def _escalations(order: ServiceOrder) -> list[tuple[str, str]]:

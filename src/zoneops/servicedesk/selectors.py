@@ -124,8 +124,8 @@ def board_columns(*, user: User, today: dt.date, limit: int = 30) -> dict[str, l
         "submitted": list(base.filter(status=OrderStatus.SUBMITTED).order_by("accept_due", "id")[:limit]),
         "returned": list(base.filter(status=OrderStatus.RETURNED).order_by("resolve_due", "id")[:limit]),
         "extension": list(
-            # Only running orders can have a pending request: the status index finds them.
-            base.filter(status__in=list(RUNNING_STATES), extension_requested_days__isnull=False).order_by(
+            # Only open orders can have a pending request: the status index finds them.
+            base.filter(status__in=list(OPEN_STATES), extension_requested_days__isnull=False).order_by(
                 "resolve_due", "id"
             )[:limit]
         ),
