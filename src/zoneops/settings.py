@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "zoneops.projects",
     "zoneops.supervision",
     "zoneops.servicedesk",
+    "zoneops.cockpit",
     "zoneops.demo",
 ]
 

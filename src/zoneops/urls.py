@@ -25,6 +25,7 @@ urlpatterns = [
     path("supervision/", include("zoneops.supervision.urls")),
     path("orders/", include("zoneops.servicedesk.urls")),
     path("pipeline/", include("zoneops.investment.urls")),
+    path("cockpit/", include("zoneops.cockpit.urls")),
     path("open311/v2/", include("zoneops.servicedesk.open311")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

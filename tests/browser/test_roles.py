@@ -15,6 +15,7 @@ pytestmark = pytest.mark.browser
 STAFF_NAV = {
     "admin": [
         "home",
+        "cockpit",
         "enterprises",
         "indicators",
         "chains",
@@ -35,6 +36,7 @@ STAFF_NAV = {
     ],
     "leader": [
         "home",
+        "cockpit",
         "enterprises",
         "indicators",
         "chains",
@@ -51,6 +53,7 @@ STAFF_NAV = {
     ],
     "supervisor": [
         "home",
+        "cockpit",
         "enterprises",
         "indicators",
         "chains",

@@ -67,6 +67,7 @@ def _nav(content: str) -> list[str]:
             "admin",
             [
                 "home",
+                "cockpit",
                 "enterprises",
                 "indicators",
                 "chains",
@@ -90,6 +91,7 @@ def _nav(content: str) -> list[str]:
             "leader",
             [
                 "home",
+                "cockpit",
                 "enterprises",
                 "indicators",
                 "chains",
@@ -109,6 +111,7 @@ def _nav(content: str) -> list[str]:
             "supervisor",
             [
                 "home",
+                "cockpit",
                 "enterprises",
                 "indicators",
                 "chains",

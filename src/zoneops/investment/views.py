@@ -122,6 +122,8 @@ def lead_new(request: HttpRequest) -> HttpResponse:
         {
             "errors": errors,
             "form": request.POST,
+            # Compared as a list: ``form.node_ids`` is only the last value, and ``in`` on it a substring test.
+            "selected_nodes": request.POST.getlist("node_ids"),
             "chains": chains,
             "chain_masters": Enterprise.objects.filter(zone=user.zone, chains_led__isnull=False)
             .distinct()
@@ -223,6 +225,8 @@ def contact_new(request: HttpRequest, lead_id: int) -> HttpResponse:
         )
     except InvalidInput as exc:
         messages.error(request, "; ".join(e.message for e in exc.errors))
+    else:
+        messages.success(request, _("Contact added."))
     return redirect("investment:lead", lead_id=lead.pk)
 
 

@@ -253,6 +253,7 @@ def _endpoint(view: Any) -> Any:
         if fmt not in FORMATS:
             return _error("json", 404, _("Use .json or .xml."))
         try:
+            _refuse_nul(request, kwargs)
             response: HttpResponse = view(request, fmt, **kwargs)
         except Open311Error as exc:
             return _error(fmt, exc.status, exc.description)
@@ -261,6 +262,19 @@ def _endpoint(view: Any) -> Any:
     wrapped.__name__ = view.__name__
     wrapped.__doc__ = view.__doc__
     return csrf_exempt(wrapped)
+
+
+def _refuse_nul(request: HttpRequest, path_arguments: Mapping[str, Any]) -> None:
+    """No argument may hold a NUL character: PostgreSQL text cannot, and no code, id or text needs one."""
+    named = {"code": "service_code", "number": "service_request_id"}  # as the spec names the path's parts
+    arguments = [
+        *request.GET.lists(),
+        *request.POST.lists(),
+        *((named.get(k, k), [v]) for k, v in path_arguments.items()),
+    ]
+    for name, values in arguments:
+        if "\x00" in name or any("\x00" in str(value) for value in values):
+            raise Open311Error(400, _("%(field)s: must not contain NUL characters.") % {"field": name})
 
 
 @require_http_methods(["GET"])

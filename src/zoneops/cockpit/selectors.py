@@ -1,0 +1,215 @@
+"""The leadership cockpit (驾驶舱): one read of every capability's headline figures, each from the
+selector that owns it (nothing is counted twice in two ways), each with the page behind it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.urls import reverse
+
+from zoneops.accounts.models import User
+from zoneops.core import clock
+from zoneops.core.access import Perm, has_perm, require_perm
+
+CLUSTER_INDICATOR = "revenue"
+RED_PROJECTS_SHOWN = 8
+TOP_GROWERS = 10
+
+
+@dataclass
+class Cockpit:
+    today: dt.date
+    period: dt.date | None  # the month of the latest published figures
+    clusters: list[dict[str, Any]] = field(default_factory=list)
+    projects: dict[str, Any] = field(default_factory=dict)
+    pipeline: dict[str, Any] = field(default_factory=dict)
+    gaps: dict[str, Any] = field(default_factory=dict)
+    orders: dict[str, Any] = field(default_factory=dict)
+    supervision: dict[str, Any] = field(default_factory=dict)
+    assessment: dict[str, Any] = field(default_factory=dict)
+    growers: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _quarter_before(day: dt.date) -> str:
+    quarter = (day.month - 1) // 3  # the last complete quarter
+    return f"{day.year - 1}Q4" if quarter == 0 else f"{day.year}Q{quarter}"
+
+
+def may_open(user: User) -> bool:
+    return has_perm(user, Perm.SUPERVISION_VIEW) or has_perm(user, Perm.ADMIN_SITE)
+
+
+def cockpit(*, user: User) -> Cockpit:
+    """Leaders' and supervisors' morning page, as of the zone's today."""
+    from zoneops.indicators.selectors import cluster_progress, growth_ranking, latest_period
+    from zoneops.investment import selectors as pipeline
+    from zoneops.projects.selectors import board_counts, projects
+    from zoneops.projects.warnings import reason_text
+    from zoneops.servicedesk import selectors as desk
+    from zoneops.supervision.assessment import assessment
+    from zoneops.supervision.selectors import board as supervision_board
+
+    if not may_open(user):
+        require_perm(user, Perm.SUPERVISION_VIEW)
+    today = clock.today(zone=user.zone)
+    period = latest_period(user=user, indicator=CLUSTER_INDICATOR, year=today.year)
+    result = Cockpit(today=today, period=period)
+
+    if period is not None:
+        indicators_link = reverse("indicators:dashboard")
+        result.clusters = [
+            {
+                "cluster_id": c.cluster_id,
+                "name": c.name,
+                "name_en": c.name_en,
+                "tier": c.tier,
+                "ytd": c.ytd,
+                "target": c.target,
+                "progress": c.progress,
+                "elapsed": c.elapsed,
+                "yoy": c.yoy,
+                "projection": c.projection,
+                "link": f"{indicators_link}?period={period:%Y-%m}",
+            }
+            for c in cluster_progress(user=user, indicator=CLUSTER_INDICATOR, period=period)
+        ]
+        result.growers = [
+            {
+                "enterprise_id": t.enterprise_id,
+                "name": t.enterprise.name,
+                "ytd": t.ytd,
+                "growth": t.growth,
+                "link": reverse("enterprises:detail", kwargs={"enterprise_id": t.enterprise_id}),
+            }
+            for t in growth_ranking(user=user, indicator=CLUSTER_INDICATOR, year=today.year, period=period)[
+                :TOP_GROWERS
+            ]
+        ]
+
+    board = reverse("projects:board")
+    counts = board_counts(user=user, year=today.year)
+    red = projects(user=user).filter(year=today.year, warning_level="red").order_by("code")
+    result.projects = {
+        "year": today.year,
+        "counts": counts,
+        "total": sum(counts.values()),
+        "red": [
+            {
+                "project_id": p.pk,
+                "code": p.code,
+                "name": p.name,
+                "reasons": [reason_text(r) for r in p.warning_reasons if r.get("level") == "red"],
+                "link": reverse("projects:project", kwargs={"project_id": p.pk}),
+            }
+            for p in red[:RED_PROJECTS_SHOWN]
+        ],
+        "link": f"{board}?year={today.year}",
+        "red_link": f"{board}?year={today.year}&warning_level=red",
+    }
+
+    funnel = pipeline.funnel(user=user, year=today.year)
+    worth = pipeline.value(user=user, year=today.year)
+    open_leads = sum(funnel.current.get(s, 0) for s in ("lead", "contacted", "site_visit", "negotiating"))
+    result.pipeline = {
+        "year": today.year,
+        "stages": [label for _s, label in funnel.stages],
+        "reached": funnel.total.reached,
+        "open_leads": open_leads,
+        "signed_in_year": worth.signed_in_year,
+        "signed_count": worth.signed_count,
+        "target": worth.target,
+        "target_share": worth.target_share,
+        "link": reverse("investment:funnel"),
+    }
+    coverage = pipeline.gap_coverage(user=user)
+    uncovered = [g for g in coverage if g.uncovered]
+    result.gaps = {
+        "gaps": len(coverage),
+        "uncovered": len(uncovered),
+        "nodes": [
+            {
+                "chain": g.chain,
+                "node": g.node,
+                "gap": g.gap,
+                "link": reverse("chains:chain", kwargs={"chain_id": g.chain_id}),
+            }
+            for g in uncovered[:8]
+        ],
+        "link": reverse("investment:gaps"),
+    }
+
+    first = (today.replace(day=1) - dt.timedelta(days=365)).replace(day=1)
+    stats = desk.statistics(user=user, first=first, last=today, today=today)
+    queue = desk.queue_counts(user=user, today=today)
+    result.orders = {
+        "first": first,
+        "filed": stats.total.filed,
+        "on_time_rate": stats.total.on_time_rate,
+        "mean_working_days": stats.total.mean_working_days,
+        "mean_rating": stats.total.mean_rating,
+        "satisfaction_rate": stats.total.satisfaction_rate,
+        "open": queue["open"],
+        "overdue": queue["overdue"],
+        "link": reverse("servicedesk:stats"),
+        "overdue_link": f"{reverse('servicedesk:orders')}?status=overdue",
+    }
+
+    loads = supervision_board(user=user)
+    departments = [d for d in loads["departments"] if d.overdue]  # type: ignore[attr-defined]
+    counts_by_bucket: dict[str, int] = loads["counts"]  # type: ignore[assignment]
+    result.supervision = {
+        "counts": counts_by_bucket,
+        "overdue_by_department": [
+            {
+                "department_id": d.department_id,
+                "department": d.department,
+                "overdue": d.overdue,
+                "open": d.open,
+            }
+            for d in departments
+        ],
+        "link": reverse("supervision:board"),
+    }
+
+    code = _quarter_before(today)
+    ranking = assessment(user=user, period_code=code) if has_perm(user, Perm.ASSESSMENT_VIEW) else []
+    result.assessment = {
+        "period": code,
+        "ranking": [
+            {"rank": r.rank, "department_id": r.department_id, "department": r.department, "score": r.score}
+            for r in ranking
+        ],
+        "link": f"{reverse('supervision:assessment')}?period={code}",
+    }
+    return result
+
+
+def as_json(data: Cockpit) -> dict[str, Any]:
+    """The cockpit as the API returns it: the same figures as the page, money and rates as strings."""
+
+    def plain(value: Any) -> Any:
+        if isinstance(value, Decimal):
+            return str(value)
+        if isinstance(value, dt.date):
+            return value.isoformat()
+        if isinstance(value, dict):
+            return {str(k): plain(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [plain(v) for v in value]
+        return value
+
+    return {
+        "today": data.today.isoformat(),
+        "period": data.period.isoformat() if data.period else None,
+        "clusters": plain(data.clusters),
+        "projects": plain(data.projects),
+        "pipeline": plain(data.pipeline),
+        "gaps": plain(data.gaps),
+        "orders": plain(data.orders),
+        "supervision": plain(data.supervision),
+        "assessment": plain(data.assessment),
+        "growers": plain(data.growers),
+    }
