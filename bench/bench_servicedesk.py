@@ -76,8 +76,8 @@ def run(args: argparse.Namespace) -> int:
     from django.test.utils import CaptureQueriesContext
 
     from zoneops.accounts.models import Department, Role
-    from zoneops.core import clock
     from zoneops.accounts.services import api_token_issue, user_create
+    from zoneops.core import clock
     from zoneops.demo.generator import generate_zone
     from zoneops.servicedesk.catalogue import catalogue_load
     from zoneops.servicedesk.models import OPEN_STATES, ServiceOrder
