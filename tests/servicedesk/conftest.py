@@ -196,7 +196,7 @@ def reach(state: str, **filing: Any) -> ServiceOrder:
 def snapshot(order: ServiceOrder) -> tuple[dict[str, Any], int, int, int, int]:
     """Everything a refused step must leave as it was: the row, its timeline, its audit trail, its files
     and every notification."""
-    row = ServiceOrder.objects.filter(pk=order.pk).values().get()
+    row: dict[str, Any] = dict(ServiceOrder.objects.filter(pk=order.pk).values().get())
     row.pop("updated_at", None)
     return (
         row,

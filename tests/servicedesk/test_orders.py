@@ -12,7 +12,7 @@ from django.utils import translation
 
 from tests.conftest import ROLES
 from zoneops.core import clock
-from zoneops.core.models import AuditEvent, Notification
+from zoneops.core.models import AuditEvent
 from zoneops.servicedesk.models import ServiceOrder, ServiceType
 from zoneops.servicedesk.services import escalate_overdue
 from zoneops.supervision.models import SupervisionItem
@@ -109,8 +109,8 @@ def test_order_endpoints_for_every_role(api_as: Any, username: str) -> None:
     client = api_as(username)
     sees = username in ("hp", "admin", "leader", "supervisor", "invest")
     assert client.get(f"/api/v1/orders/{order['id']}").status_code == (200 if sees else 404)
-    listed = client.get("/api/v1/orders").json()["count"]
-    assert (listed >= 1) == sees
+    listed = client.get("/api/v1/orders", status="submitted", page_size=100).json()["items"]
+    assert (order["id"] in [o["id"] for o in listed]) == sees
     accept = client.post(f"/api/v1/orders/{order['id']}/accept", {})
     assert accept.status_code == {"admin": 200}.get(username, 403 if sees else 404)
     filed = client.post(
@@ -123,6 +123,7 @@ def test_order_endpoints_for_every_role(api_as: Any, username: str) -> None:
 
 def test_steps_out_of_order_and_bad_input(api_as: Any) -> None:
     order = _file(api_as)
+    orders = ServiceOrder.objects.count()
     admin = api_as("admin")
     assert admin.post(f"/api/v1/orders/{order['id']}/dispatch", {}).status_code == 409
     assert api_as("hp").post(f"/api/v1/orders/{order['id']}/confirm", {}).status_code == 409
@@ -142,7 +143,7 @@ def test_steps_out_of_order_and_bad_input(api_as: Any) -> None:
         "extra.x",
         "title",
     ]
-    assert ServiceOrder.objects.count() == 1
+    assert ServiceOrder.objects.count() == orders
 
 
 def test_duplicates_are_suggested(api_as: Any) -> None:
@@ -169,25 +170,37 @@ def test_an_overdue_order_gets_one_reminder_per_level_then_a_supervision_item(ap
     admin = api_as("admin")
     admin.post(f"/api/v1/orders/{order['id']}/accept", {})
     admin.post(f"/api/v1/orders/{order['id']}/dispatch", {})
-    notes = Notification.objects.count()
+
+    def ladder() -> list[str]:
+        # This order's reminders (the demo zone's own late orders are reminded by the same runs).
+        return [
+            e.action
+            for e in ServiceOrder.objects.get(pk=order["id"]).events.all()
+            if e.action.startswith("escalate_") or e.action == "deadline_warning"
+        ]
+
+    with clock.pinned(dt.date(2022, 5, 19)):  # the working day before the deadline of 20 May
+        escalate_overdue(zone=zone)
+        escalate_overdue(zone=zone)
+    assert ladder() == ["deadline_warning"]
     with clock.pinned(dt.date(2022, 5, 23)):  # 1 working day past 20 May
-        assert escalate_overdue(zone=zone) == 1
-        assert escalate_overdue(zone=zone) == 0
-    level_one = Notification.objects.count() - notes
-    assert level_one >= 1
+        escalate_overdue(zone=zone)
+        escalate_overdue(zone=zone)
+    assert ladder() == ["deadline_warning", "escalate_1"]
     with clock.pinned(dt.date(2022, 5, 25)):
-        assert escalate_overdue(zone=zone) == 1
-        assert escalate_overdue(zone=zone) == 0
-    items = SupervisionItem.objects.count()
+        escalate_overdue(zone=zone)
+        escalate_overdue(zone=zone)
+    assert ladder() == ["deadline_warning", "escalate_1", "escalate_2"]
     with clock.pinned(dt.date(2022, 6, 1)):
-        assert escalate_overdue(zone=zone) == 1
-        assert escalate_overdue(zone=zone) == 0
+        escalate_overdue(zone=zone)
+        escalate_overdue(zone=zone)
+    assert ladder() == ["deadline_warning", "escalate_1", "escalate_2", "escalate_3"]
     saved = ServiceOrder.objects.get(pk=order["id"])
     assert saved.escalation_level == 3
-    assert SupervisionItem.objects.count() == items + 1
     assert saved.supervision_item is not None
     assert saved.supervision_item.source == "service_order"
-    assert [e.action for e in saved.events.all()][-3:] == ["escalate_1", "escalate_2", "escalate_3"]
+    # Exactly one item for this order, however often the job ran.
+    assert SupervisionItem.objects.filter(orders=saved).count() == 1
 
 
 def test_anonymous_is_refused() -> None:

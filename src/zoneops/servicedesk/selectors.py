@@ -77,13 +77,21 @@ class QueueFilter:
     search: str = ""
 
 
+def _overdue(today: dt.date) -> Q:
+    """Past the deadline that applies now: acceptance for a submitted order, resolution once accepted
+    (the same rule as ``services.deadline_state``; waiting orders are paused)."""
+    return Q(status=OrderStatus.SUBMITTED, accept_due__lt=today) | Q(
+        status__in=list(RUNNING_STATES), resolve_due__lt=today
+    )
+
+
 def queue(*, user: User, filters: QueueFilter, today: dt.date) -> QuerySet[ServiceOrder]:
     """The orders of a queue page: open ones by default, the most urgent deadline first."""
     rows = orders(user=user, department_id=filters.department_id)
     if filters.status in (None, "", "open"):
         rows = rows.filter(status__in=list(OPEN_STATES))
     elif filters.status == "overdue":
-        rows = rows.filter(status__in=list(RUNNING_STATES), resolve_due__lt=today)
+        rows = rows.filter(_overdue(today))
     elif filters.status == "amber":
         rows = rows.filter(status__in=list(RUNNING_STATES), resolve_due__gte=today, amber_sent=True)
     elif filters.status != "all":
@@ -109,7 +117,7 @@ def queue_counts(*, user: User, today: dt.date, department_id: int | None = None
         submitted=Count("pk", filter=Q(status=OrderStatus.SUBMITTED)),
         returned=Count("pk", filter=Q(status=OrderStatus.RETURNED)),
         waiting=Count("pk", filter=Q(status=OrderStatus.WAITING)),
-        overdue=Count("pk", filter=Q(status__in=list(RUNNING_STATES), resolve_due__lt=today)),
+        overdue=Count("pk", filter=_overdue(today)),
         amber=Count("pk", filter=Q(status__in=list(RUNNING_STATES), resolve_due__gte=today, amber_sent=True)),
         extension=Count("pk", filter=Q(extension_requested_days__isnull=False)),
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import hashlib
+import math
 import secrets
 from collections.abc import Mapping
 from pathlib import Path
@@ -192,8 +193,12 @@ def _clean_extra(
         kind = field.get("type", "text")
         if kind == "number":
             try:
-                cleaned[name] = float(str(value).replace(",", ""))
+                number = float(str(value).replace(",", ""))
             except ValueError:
+                number = math.nan
+            if math.isfinite(number):
+                cleaned[name] = number
+            else:  # "nan", "inf" and 1e400 parse as floats, but are no amount a form can mean
                 errors.append(FieldError(f"extra.{name}", _("Enter a number.")))
         elif kind == "date":
             try:
@@ -423,8 +428,8 @@ def _step(
     order.refresh_from_db()
     if order.status not in sources:
         raise TransitionNotAllowed(
-            _("An order that is %(status)s cannot be %(action)s.")
-            % {"status": order.get_status_display(), "action": action}
+            _("An order that is %(status)s does not allow this step: %(action)s.")
+            % {"status": order.get_status_display(), "action": ACTION_LABELS.get(action, action)}
         )
     errors: list[FieldError] = []
     if action in NEEDS_NOTE and not note.strip():
@@ -490,6 +495,7 @@ def _step(
         order.paused_days += paused
         order.waiting_since = None
         deadlines_set(order)
+        order.amber_sent = False  # the moved deadline gets its own warning
         changes = {"resolve_due": _iso(order.resolve_due), "paused_working_days": paused}
     elif action == "request_extension":
         order.extension_requested_days = days
@@ -520,8 +526,11 @@ def _step(
         order.closed_on = today
         changes = {"duplicate_of": duplicate_of.number if duplicate_of else None}
     elif action == "reopen":
+        # Worked on again: open, not answered — its answer figures come with the next answer.
         order.closed_on = None
         order.answered_on = None
+        order.answered_on_time = None
+        order.resolve_working_days = None
         order.rating = None
         order.rating_comment = ""
     if action == "rate":
@@ -805,11 +814,16 @@ def deadlines_recompute(*, first_year: int, last_year: int) -> int:
     moved: list[ServiceOrder] = []
     for order in rows:
         before = (order.accept_due, order.reply_due, order.resolve_due, order.deadline_provisional)
+        due_before = order.resolve_due
         deadlines_set(order, counter=counter)
         if (order.accept_due, order.reply_due, order.resolve_due, order.deadline_provisional) != before:
+            if order.resolve_due != due_before:
+                order.amber_sent = False  # the moved deadline gets its own warning
             moved.append(order)
     ServiceOrder.objects.bulk_update(
-        moved, ["accept_due", "reply_due", "resolve_due", "deadline_provisional"], batch_size=1000
+        moved,
+        ["accept_due", "reply_due", "resolve_due", "deadline_provisional", "amber_sent"],
+        batch_size=1000,
     )
     return len(moved)
 
