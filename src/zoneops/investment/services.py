@@ -51,6 +51,7 @@ DEFAULT_STAGE_LIMITS: dict[str, int] = {
     LeadStage.ON_HOLD: 180,
 }
 DOCUMENT_MAX_BYTES = 20 * 1024 * 1024
+MONEY_LIMIT = Decimal(10) ** 16
 # How the lead page's timeline names steps other than stage moves.
 EVENT_LABELS: dict[str, str | Promise] = {
     "update": gettext_lazy("details changed"),
@@ -91,6 +92,9 @@ def _money(values: Mapping[str, Any], key: str, errors: list[FieldError]) -> Dec
     if not amount.is_finite() or amount < 0:
         errors.append(FieldError(key, _("Enter a number of at least 0.")))
         return None
+    if amount >= MONEY_LIMIT:  # the money columns hold 16 digits before the point
+        errors.append(FieldError(key, _("Enter an amount below 10 quadrillion yuan.")))
+        return None
     return amount.quantize(Decimal("0.01"))
 
 
@@ -108,7 +112,7 @@ def _date(values: Mapping[str, Any], key: str, errors: list[FieldError]) -> dt.d
 
 
 def _clean(
-    *, zone: Zone, values: Mapping[str, Any], creating: bool
+    *, zone: Zone, values: Mapping[str, Any], creating: bool, current: Lead | None = None
 ) -> tuple[dict[str, Any], list[ChainNode]]:
     """The lead's own fields, every problem named; nodes returned separately (a many-to-many)."""
     allowed = {
@@ -198,8 +202,13 @@ def _clean(
         cleaned["chain"] = chain
     elif "chain_id" in values:
         cleaned["chain"] = None
-    if cleaned.get("source") == LeadSource.CHAIN_MASTER and not (
-        cleaned.get("referred_by") or values.get("referred_by_id")
+    # A chain-master referral names its chain master: given now, or already on the lead and not cleared.
+    referrer = cleaned.get("referred_by", current.referred_by if current is not None else None)
+    source = cleaned.get("source", current.source if current is not None else None)
+    if (
+        source == LeadSource.CHAIN_MASTER
+        and referrer is None
+        and ("source" in values or "referred_by_id" in values)
     ):
         errors.append(FieldError("referred_by_id", _("Name the chain master who referred the company.")))
     if errors:
@@ -237,8 +246,10 @@ def _flag_duplicate(*, lead: Lead, actor: User) -> None:
     notify(
         zone=lead.zone,
         event_key=f"lead:{lead.pk}:duplicate:{other.pk}",
-        title=_("%(company)s is worked by two teams (leads %(a)s and %(b)s)")
-        % {"company": lead.company_name, "a": other.pk, "b": lead.pk},
+        title=(
+            _("%(company)s is worked by two teams (leads %(a)s and %(b)s)")
+            % {"company": lead.company_name, "a": other.pk, "b": lead.pk}
+        )[:200],
         link=lead_link(lead),
         users=[u for u in (lead.officer, other.officer) if u is not None],
     )
@@ -254,7 +265,9 @@ def lead_create(*, actor: User, zone: Zone, values: Mapping[str, Any]) -> Lead:
     if candidate is not None and not cleaned.get("company_name"):
         cleaned["company_name"] = candidate.name
     today = clock.today(zone=zone)
-    lead = Lead(zone=zone, officer=actor, opened_on=today, stage_entered_on=today, **cleaned)
+    # The acting officer works the lead unless the lead names another.
+    cleaned.setdefault("officer", actor)
+    lead = Lead(zone=zone, opened_on=today, stage_entered_on=today, **cleaned)
     if nodes:
         lead.chain = nodes[0].chain
     lead.save()
@@ -298,7 +311,7 @@ def lead_start(*, actor: User, candidate: OutsideCompany, node: ChainNode | None
 def lead_update(*, actor: User, lead: Lead, values: Mapping[str, Any]) -> Lead:
     """Change the lead's own data (not its stage: that is ``lead_transition``)."""
     require_perm(actor, Perm.LEAD_EDIT)
-    cleaned, nodes = _clean(zone=lead.zone, values=values, creating=False)
+    cleaned, nodes = _clean(zone=lead.zone, values=values, creating=False, current=lead)
     before = model_snapshot(lead)
     for key, value in cleaned.items():
         setattr(lead, key, value)
@@ -480,12 +493,20 @@ def _registered_enterprise(*, lead: Lead, data: Mapping[str, Any], errors: list[
             errors.append(FieldError("enterprise_id", _("No enterprise with this id in the zone.")))
         return found
     new = data.get("enterprise")
-    if not isinstance(new, Mapping) or not new.get("name") or not new.get("uscc"):
+    if not isinstance(new, Mapping):
         errors.append(
             FieldError(
                 "enterprise_id", _("Name the registered enterprise, or give the new one's name and USCC.")
             )
         )
+        return None
+    missing = [
+        FieldError(f"enterprise.{k}", _("This field is required."))
+        for k in ("name", "uscc")
+        if not new.get(k)
+    ]
+    if missing:
+        errors.extend(missing)
         return None
     return dict(new)
 
@@ -540,12 +561,20 @@ def _sign_into_project(*, actor: User, lead: Lead) -> Any:
         return lead.key_project
     year = lead.signed_on.year
     prefix = f"ZS{year}-"
-    taken = KeyProject.objects.filter(zone_id=lead.zone_id, year=year, code__startswith=prefix).count()
+    # The next free number after the highest in use (codes deleted or renamed leave gaps, not clashes).
+    used = [
+        int(code.removeprefix(prefix))
+        for code in KeyProject.objects.filter(
+            zone_id=lead.zone_id, year=year, code__startswith=prefix
+        ).values_list("code", flat=True)
+        if code.removeprefix(prefix).isdigit()
+    ]
+    taken = max(used, default=0)
     department = _investment_department(lead)
     cluster = lead.chain.cluster if lead.chain is not None else None
     values: dict[str, Any] = {
         "code": f"{prefix}{taken + 1:03d}",
-        "name": _("%(company)s project") % {"company": lead.company_name},
+        "name": (_("%(company)s project") % {"company": lead.company_name})[:200],
         "year": year,
         "level": "zone",
         "project_type": "new_start",
@@ -676,7 +705,8 @@ def pipeline_settings_set(
             if not str(year).isdigit() or not 2000 <= int(year) <= 2100:
                 errors.append(FieldError(f"year_targets.{year}", _("Enter a year between 2000 and 2100.")))
                 continue
-            value = _money({"amount": amount}, "amount", errors)
+            field = f"year_targets.{year}"
+            value = _money({field: amount}, field, errors)
             if value is not None:
                 targets[str(year)] = str(value)
         row.year_targets = targets
@@ -728,17 +758,25 @@ def lead_reminders(*, zone: Zone) -> int:
         if limit and lead.stage_entered_on is not None and (today - lead.stage_entered_on).days > limit:
             keys.append((f"lead:{lead.pk}:stage:{lead.stage}:{lead.stage_entered_on:%Y%m%d}", "stage"))
         for key, _kind in keys:
-            reasons = stale_reasons(lead=lead, today=today, limits=limits)
-            created = notify(
-                zone=zone,
-                event_key=key,
-                title=_("Lead %(company)s: %(reasons)s")
-                % {"company": lead.company_name, "reasons": "; ".join(reasons)},
-                link=lead_link(lead),
-                users=[lead.officer] if lead.officer else [],
-            )
-            if created:
-                _event(lead=lead, actor=None, action="reminder", note="; ".join(reasons))
-                audit_record(actor=None, action="lead.remind", instance=lead, after={"key": key})
-                sent += 1
+            with transaction.atomic():
+                sent += _remind(lead=lead, key=key, today=today, limits=limits)
     return sent
+
+
+def _remind(*, lead: Lead, key: str, today: dt.date, limits: Mapping[str, int]) -> int:
+    """One reminder, with its timeline line and audit record together or not at all."""
+    reasons = stale_reasons(lead=lead, today=today, limits=limits)
+    created = notify(
+        zone=lead.zone,
+        event_key=key,
+        title=(
+            _("Lead %(company)s: %(reasons)s") % {"company": lead.company_name, "reasons": "; ".join(reasons)}
+        )[:200],
+        link=lead_link(lead),
+        users=[lead.officer] if lead.officer else [],
+    )
+    if not created:
+        return 0
+    _event(lead=lead, actor=None, action="reminder", note="; ".join(reasons))
+    audit_record(actor=None, action="lead.remind", instance=lead, after={"key": key})
+    return 1

@@ -1,0 +1,374 @@
+"""Reads of the investment pipeline on leads built here in 2023, a year without demo leads: the funnel
+(reached, conversion, median days, by month and by group), gap coverage, value against the year's
+target, chain-master referrals and the leads needing attention."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.core.exceptions import PermissionDenied
+
+from tests.investment.conftest import PrinterGap, typed_lead
+from zoneops.accounts.models import User
+from zoneops.chains.models import Chain, ChainNode
+from zoneops.core import clock
+from zoneops.enterprises.models import Enterprise
+from zoneops.investment import selectors, services
+from zoneops.investment.models import Lead
+
+pytestmark = pytest.mark.django_db
+
+Z = [0, 0, 0, 0, 0, 0, 0, 0]
+
+
+@dataclass(frozen=True)
+class Year2023:
+    a: Lead  # exhibition, printer chain, invest, 招商一组: lead → contacted → site visit → negotiating → signed
+    b: Lead  # research, another cluster's chain, admin, 招商二组: lead → site visit → lost
+    c: Lead  # agency, no chain, invest, 招商一组: still a lead
+    d: Lead  # own approach, printer chain, invest, 招商二组: lead → contacted → on hold
+    e: Lead  # opened on 2022-12-31: not in 2023's funnel
+    other_chain: Chain
+
+
+def _at(day: dt.date, actor: User, lead: Lead, to: str, reason: str = "", **data: Any) -> None:
+    with clock.pinned(day):
+        services.lead_transition(actor=actor, lead=lead, to=to, reason=reason, data=data)
+
+
+def _open(day: dt.date, actor: User, gap: PrinterGap, name: str, **values: Any) -> Lead:
+    with clock.pinned(day):
+        return typed_lead(actor, gap.zone, name, **values)
+
+
+@pytest.fixture
+def year2023(gap: PrinterGap) -> Year2023:
+    other_chain = (
+        Chain.objects.filter(zone=gap.zone).exclude(cluster=gap.chain.cluster).order_by("pk").first()
+    )
+    assert other_chain is not None
+    other_node = other_chain.nodes.order_by("pk").first()
+    assembly = gap.chain.nodes.get(code="assembly")
+    assert other_node is not None
+    d = dt.date
+    a = _open(
+        d(2023, 1, 10),
+        gap.invest,
+        gap,
+        "漏斗甲精密有限公司",
+        source="exhibition",
+        node_ids=[gap.print_head.pk],
+        team="招商一组",
+        intended_investment="300000000",
+    )
+    b = _open(
+        d(2023, 1, 15),
+        gap.admin,
+        gap,
+        "漏斗乙医疗有限公司",
+        node_ids=[other_node.pk],
+        team="招商二组",
+        intended_investment="100000000",
+    )
+    c = _open(d(2023, 2, 1), gap.invest, gap, "漏斗丙贸易有限公司", source="agency", team="招商一组")
+    dd = _open(
+        d(2023, 2, 5),
+        gap.invest,
+        gap,
+        "漏斗丁装配有限公司",
+        source="own_approach",
+        node_ids=[assembly.pk],
+        team="招商二组",
+        intended_investment="50000000",
+    )
+    e = _open(d(2022, 12, 31), gap.invest, gap, "漏斗戊去年有限公司", team="招商一组")
+    _at(d(2023, 1, 5), gap.invest, e, "contacted")
+    _at(d(2023, 1, 20), gap.invest, a, "contacted")
+    _at(d(2023, 2, 9), gap.invest, a, "site_visit")
+    _at(d(2023, 3, 1), gap.invest, a, "negotiating")
+    _at(d(2023, 3, 31), gap.invest, a, "signed", signed_on="2023-03-31", signed_amount="250000000")
+    _at(d(2023, 2, 14), gap.admin, b, "site_visit")
+    _at(d(2023, 3, 16), gap.admin, b, "lost", "企业决定在长三角落地。")
+    _at(d(2023, 2, 25), gap.invest, dd, "contacted")
+    _at(d(2023, 3, 7), gap.invest, dd, "on_hold", "等待企业董事会决策。")
+    return Year2023(a=a, b=b, c=c, d=dd, e=e, other_chain=other_chain)
+
+
+def _rows(rows: list[selectors.FunnelRow]) -> list[tuple[str, str, list[int]]]:
+    return [(r.key, r.label, r.reached) for r in rows]
+
+
+def test_the_funnel_of_a_year(gap: PrinterGap, year2023: Year2023) -> None:
+    result = selectors.funnel(user=gap.leader, year=2023)
+    assert result.year == 2023
+    assert [s for s, _label in result.stages] == [
+        "lead",
+        "contacted",
+        "site_visit",
+        "negotiating",
+        "signed",
+        "registered",
+        "construction",
+        "operating",
+    ]
+    assert [label for _s, label in result.stages][-2:] == ["construction started", "in operation"]
+    assert (result.total.key, result.total.label, result.total.reached) == (
+        "all",
+        "All",
+        [4, 3, 2, 1, 1, 0, 0, 0],
+    )
+    assert result.total.conversion == [75.0, 66.7, 50.0, 100.0, 0.0, None, None]
+    assert result.median_days == {
+        "lead": 20.0,  # a 10, b 30, d 20 (c is still a lead)
+        "contacted": 15.0,  # a 20, d 10
+        "site_visit": 25.0,  # a 20, b 30
+        "negotiating": 30.0,
+        "signed": None,
+        "registered": None,
+        "construction": None,
+        "operating": None,
+    }
+    assert result.by_month == [
+        ("2023-01", {**dict.fromkeys([s for s, _l in result.stages], 0), "lead": 2, "contacted": 1}),
+        (
+            "2023-02",
+            {**dict.fromkeys([s for s, _l in result.stages], 0), "lead": 2, "contacted": 1, "site_visit": 2},
+        ),
+        ("2023-03", {**dict.fromkeys([s for s, _l in result.stages], 0), "negotiating": 1, "signed": 1}),
+    ]
+    assert _rows(result.by_source) == [
+        ("agency", "agency", [1, *Z[1:]]),
+        ("own_approach", "enterprise's own approach", [1, 1, 0, 0, 0, 0, 0, 0]),
+        ("exhibition", "exhibition", [1, 1, 1, 1, 1, 0, 0, 0]),
+        ("research", "own research", [1, 1, 1, 0, 0, 0, 0, 0]),
+    ]
+    other = year2023.other_chain
+    assert other.cluster is not None
+    assert gap.chain.cluster is not None
+    assert _rows(result.by_chain) == [
+        (str(gap.chain.pk), gap.chain.name, [2, 2, 1, 1, 1, 0, 0, 0]),
+        ("None", "—", [1, *Z[1:]]),
+        (str(other.pk), other.name, [1, 1, 1, 0, 0, 0, 0, 0]),
+    ]
+    assert _rows(result.by_cluster) == [
+        (str(gap.chain.cluster.pk), gap.chain.cluster.name, [2, 2, 1, 1, 1, 0, 0, 0]),
+        ("None", "—", [1, *Z[1:]]),
+        (str(other.cluster.pk), other.cluster.name, [1, 1, 1, 0, 0, 0, 0, 0]),
+    ]
+    assert _rows(result.by_officer) == [
+        (str(gap.invest.pk), gap.invest.get_full_name() or "invest", [3, 2, 1, 1, 1, 0, 0, 0]),
+        (str(gap.admin.pk), gap.admin.get_full_name() or "admin", [1, 1, 1, 0, 0, 0, 0, 0]),
+    ]
+    assert _rows(result.by_team) == [
+        ("招商一组", "招商一组", [2, 1, 1, 1, 1, 0, 0, 0]),
+        ("招商二组", "招商二组", [2, 2, 1, 0, 0, 0, 0, 0]),
+    ]
+    assert result.by_team[1].conversion == [100.0, 50.0, 0.0, None, None, None, None]
+    assert {k: v for k, v in result.current.items() if v} == {"lead": 1, "signed": 1, "lost": 1, "on_hold": 1}
+    assert (result.lost, result.on_hold) == (1, 1)
+
+
+def test_the_funnel_counts_from_the_rows(gap: PrinterGap, year2023: Year2023) -> None:
+    # Cross-check: the funnel of 2023 is exactly what the leads opened in 2023 say.
+    opened = list(Lead.objects.filter(zone=gap.zone, opened_on__year=2023))
+    assert sorted(lead.pk for lead in opened) == sorted(
+        lead.pk for lead in (year2023.a, year2023.b, year2023.c, year2023.d)
+    )
+    reached = [sum(1 for lead in opened if lead.furthest >= i) for i in range(8)]
+    assert selectors.funnel(user=gap.leader, year=2023).total.reached == reached
+    empty = selectors.funnel(user=gap.leader, year=2024)
+    assert (empty.total.reached, empty.by_month, empty.by_source, empty.total.conversion) == (
+        Z,
+        [],
+        [],
+        [None] * 7,
+    )
+
+
+def test_only_pipeline_readers_see_the_analytics(gap: PrinterGap, user_of: Any) -> None:
+    for username in ("projects", "stats", "hp", "weigao"):
+        user = user_of(username)
+        assert not selectors.leads(user=user).exists()
+        for read in (
+            lambda u: selectors.funnel(user=u, year=2022),
+            lambda u: selectors.gap_coverage(user=u),
+            lambda u: selectors.value(user=u, year=2022),
+            lambda u: selectors.referrals(user=u),
+            lambda u: selectors.needing_attention(user=u, today=dt.date(2022, 5, 8)),
+        ):
+            with pytest.raises(PermissionDenied):
+                read(user)
+
+
+def test_lead_filters(gap: PrinterGap, year2023: Year2023) -> None:
+    def found(**filters: Any) -> list[int]:
+        rows = selectors.leads(user=gap.leader, filters=selectors.LeadFilter(**{"search": "漏斗", **filters}))
+        return sorted(rows.values_list("pk", flat=True))
+
+    a, b, c, d, e = year2023.a.pk, year2023.b.pk, year2023.c.pk, year2023.d.pk, year2023.e.pk
+    assert found() == sorted([a, b, c, d, e])
+    assert found(stage="lost") == [b]
+    assert found(chain_id=gap.chain.pk) == sorted([a, d])
+    assert found(cluster_id=year2023.other_chain.cluster_id) == [b]
+    assert found(officer_id=gap.admin.pk) == [b]
+    assert found(source="research") == sorted([b, e])
+    assert found(team="招商二组") == sorted([b, d])
+    assert found(search="丙贸易") == [c]
+
+
+# --- gap coverage -------------------------------------------------------------------------------------
+
+
+def test_a_gap_with_only_a_lost_lead_is_uncovered(gap: PrinterGap) -> None:
+    rows = selectors.gap_coverage(user=gap.leader)
+    empty = next(r for r in rows if r.uncovered and not r.leads)
+    node = ChainNode.objects.get(pk=empty.node_id)
+    assert node.chain_id == empty.chain_id
+    lead = typed_lead(gap.invest, gap.zone, "补缺测试有限公司", node_ids=[node.pk])
+
+    def row() -> selectors.GapCoverage:
+        return next(r for r in selectors.gap_coverage(user=gap.leader) if r.node_id == node.pk)
+
+    assert (row().uncovered, [x.pk for x in row().leads]) == (False, [lead.pk])
+    services.lead_transition(actor=gap.invest, lead=lead, to="lost", reason="企业放弃")
+    assert (row().uncovered, [x.pk for x in row().leads]) == (True, [lead.pk])
+    held = typed_lead(gap.invest, gap.zone, "补缺测试二有限公司", node_ids=[node.pk])
+    services.lead_transition(actor=gap.invest, lead=held, to="on_hold", reason="等待")
+    assert (row().uncovered, [x.pk for x in row().leads]) == (False, [lead.pk, held.pk])
+
+
+def test_gap_coverage_lists_uncovered_first_and_filters_by_chain(gap: PrinterGap) -> None:
+    rows = selectors.gap_coverage(user=gap.leader)
+    flags = [r.uncovered for r in rows]
+    assert flags == sorted(flags, reverse=True)
+    assert {r.gap for r in rows} <= {"missing", "weak"}
+    for row in rows:
+        on_node = Lead.objects.filter(nodes__pk=row.node_id).order_by("pk")
+        assert [x.pk for x in row.leads] == list(on_node.values_list("pk", flat=True))
+        assert row.uncovered == all(x.stage == "lost" for x in on_node)
+    printer = selectors.gap_coverage(user=gap.leader, chain_id=gap.chain.pk)
+    assert printer
+    assert [r.node_id for r in printer] == [r.node_id for r in rows if r.chain_id == gap.chain.pk]
+    assert selectors.gap_coverage(user=gap.leader, chain_id=999_999) == []
+
+
+# --- value, referrals ---------------------------------------------------------------------------------
+
+
+def test_value_against_the_year_target(gap: PrinterGap, year2023: Year2023) -> None:
+    before = selectors.value(user=gap.leader, year=2023)
+    assert (before.signed_in_year, before.signed_count, before.target, before.target_share) == (
+        Decimal("250000000.00"),
+        1,
+        None,
+        None,
+    )
+    services.pipeline_settings_set(actor=gap.invest, zone=gap.zone, year_targets={"2023": "1000000000"})
+    a = year2023.a
+    _at(dt.date(2023, 4, 10), gap.invest, a, "registered", enterprise_id=gap.weigao.pk)
+    _at(dt.date(2023, 4, 20), gap.invest, a, "construction", date="2023-04-18")
+    middle = selectors.value(user=gap.leader, year=2023)
+    _at(dt.date(2023, 6, 1), gap.invest, a, "operating")
+    after = selectors.value(user=gap.leader, year=2023)
+    assert (after.year, after.signed_in_year, after.signed_count, after.target, after.target_share) == (
+        2023,
+        Decimal("250000000.00"),
+        1,
+        Decimal("1000000000.00"),
+        25.0,
+    )
+    assert after.intended_by_stage["operating"] - before.intended_by_stage["operating"] == Decimal(
+        "300000000"
+    )
+    assert before.intended_by_stage["signed"] - after.intended_by_stage["signed"] == Decimal("300000000")
+    s, st, op = before.signed_to_started_to_operating
+    assert middle.signed_to_started_to_operating == (s, st + 1, op)
+    assert after.signed_to_started_to_operating == (s, st + 1, op + 1)
+    # Cross-check with the rows: every lead by its furthest stage, intended investment by its stage.
+    everyone = list(Lead.objects.filter(zone=gap.zone))
+    assert after.signed_to_started_to_operating == tuple(
+        sum(1 for lead in everyone if lead.furthest >= i) for i in (4, 6, 7)
+    )
+    for stage, amount in after.intended_by_stage.items():
+        assert amount == sum(
+            (lead.intended_investment or Decimal(0) for lead in everyone if lead.stage == stage), Decimal(0)
+        )
+    assert selectors.value(user=gap.leader, year=2024).target_share is None
+
+
+def test_referrals_per_chain_master(gap: PrinterGap) -> None:
+    before = {r.enterprise_id: r for r in selectors.referrals(user=gap.leader)}
+    newcomer = (
+        Enterprise.objects.filter(zone=gap.zone, chains_led__isnull=False)
+        .exclude(pk__in=list(before))
+        .order_by("pk")
+        .first()
+    )
+    assert newcomer is not None
+    one = typed_lead(gap.invest, gap.zone, "推荐甲有限公司", source="chain_master", referred_by_id=gap.hp.pk)
+    services.lead_transition(
+        actor=gap.invest,
+        lead=one,
+        to="signed",
+        data={"signed_on": "2022-05-01", "signed_amount": "120000000"},
+    )
+    typed_lead(gap.invest, gap.zone, "推荐乙有限公司", source="chain_master", referred_by_id=newcomer.pk)
+    after = {r.enterprise_id: r for r in selectors.referrals(user=gap.leader)}
+    hp_before, hp_after = before[gap.hp.pk], after[gap.hp.pk]
+    assert (hp_after.leads, hp_after.signed, hp_after.signed_amount) == (
+        hp_before.leads + 1,
+        hp_before.signed + 1,
+        hp_before.signed_amount + Decimal("120000000"),
+    )
+    assert hp_after.by_stage == {**hp_before.by_stage, "signed": hp_before.by_stage["signed"] + 1}
+    fresh = after[newcomer.pk]
+    assert (fresh.enterprise, fresh.leads, fresh.signed, fresh.signed_amount) == (
+        newcomer.name,
+        1,
+        0,
+        Decimal(0),
+    )
+    assert {k: v for k, v in fresh.by_stage.items() if v} == {"lead": 1}
+    ordered = selectors.referrals(user=gap.leader)
+    assert [(r.leads, r.enterprise) for r in ordered] == sorted(
+        ((r.leads, r.enterprise) for r in ordered), key=lambda x: (-x[0], x[1])
+    )
+
+
+# --- needing attention --------------------------------------------------------------------------------
+
+
+def test_leads_needing_attention_and_why(gap: PrinterGap) -> None:
+    today = dt.date(2022, 5, 8)
+    overdue = typed_lead(gap.invest, gap.zone, "关注逾期有限公司", next_action_on="2022-05-02")
+    with clock.pinned(dt.date(2022, 2, 1)):
+        stuck = typed_lead(gap.invest, gap.zone, "关注久拖有限公司", next_action_on="2022-05-01")
+    fine = typed_lead(gap.invest, gap.zone, "关注正常有限公司", next_action_on="2022-05-20")
+    with clock.pinned(dt.date(2022, 5, 5)):
+        recent = typed_lead(gap.invest, gap.zone, "关注新近有限公司")
+    lost = typed_lead(gap.invest, gap.zone, "关注流失有限公司", next_action_on="2022-05-01")
+    services.lead_transition(actor=gap.invest, lead=lost, to="lost", reason="x")
+    first = services.lead_start(actor=gap.invest, candidate=gap.candidate, node=gap.print_head)
+    second = services.lead_start(actor=gap.admin, candidate=gap.candidate, node=gap.print_head)
+
+    def why() -> dict[int, list[str]]:
+        return {
+            lead.pk: reasons for lead, reasons in selectors.needing_attention(user=gap.leader, today=today)
+        }
+
+    found = why()
+    assert found[overdue.pk] == ["next action overdue since 2022-05-02"]
+    assert found[stuck.pk] == ["next action overdue since 2022-05-01", "96 days in lead (limit 60)"]
+    assert found[second.pk] == [f"also worked by another team (lead {first.pk})"]
+    for absent in (fine, recent, lost, first):
+        assert absent.pk not in found
+    # Every lead listed is open or signed-on and has a reason; the demo's own list is long.
+    assert all(reasons for reasons in found.values())
+    assert not Lead.objects.filter(pk__in=list(found), stage__in=["lost", "operating"]).exists()
+    services.pipeline_settings_set(actor=gap.invest, zone=gap.zone, stage_limits={"lead": 2})
+    assert why()[recent.pk] == ["3 days in lead (limit 2)"]
+    assert fine.pk not in why()
