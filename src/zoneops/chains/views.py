@@ -20,6 +20,7 @@ from zoneops.core.errors import InvalidInput
 from zoneops.core.web import request_user
 from zoneops.indicators.models import ClusterTarget
 from zoneops.indicators.selectors import cluster_progress, latest_period
+from zoneops.investment import selectors as pipeline
 from zoneops.investment.services import lead_start
 
 GAP_COLOURS = {"missing": "#d64545", "weak": "#f5a623", "strong": "#2e9d5b"}
@@ -173,6 +174,13 @@ def _panel(request: HttpRequest, node_id: int, *, note: str = "", error: str = "
     year = _year(request)
     gap = selectors.node_gap(user=user, node=node, year=year)
     members = list(selectors.memberships(user=user, chain=node.chain).filter(node=node))
+    # Candidates already worked in the pipeline show their lead instead of "start a lead" (for those who
+    # may see leads; the pipeline is commercially sensitive).
+    open_leads = (
+        pipeline.open_leads_by_candidate(user=user, candidate_ids=[c.company_id for c in gap.candidates])
+        if has_perm(user, Perm.LEAD_VIEW)
+        else {}
+    )
     return render(
         request,
         "chains/_node_panel.html",
@@ -183,6 +191,7 @@ def _panel(request: HttpRequest, node_id: int, *, note: str = "", error: str = "
             "suggested": [m for m in members if m.status == MembershipStatus.SUGGESTED],
             "rejected": [m for m in members if m.status == MembershipStatus.REJECTED],
             "can_edit": has_perm(user, Perm.CHAIN_EDIT),
+            "open_leads": open_leads,
             "note": note,
             "error": error,
         },

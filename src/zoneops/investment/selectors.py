@@ -21,6 +21,7 @@ from zoneops.accounts.models import User
 from zoneops.chains.models import Chain
 from zoneops.core.access import Perm, has_perm, require_perm, zone_scope
 from zoneops.investment.models import (
+    OPEN_STAGES,
     STAGE_ORDER,
     Lead,
     LeadEvent,
@@ -65,6 +66,15 @@ def leads(*, user: User, filters: LeadFilter | None = None) -> QuerySet[Lead]:
     return rows.select_related("officer", "chain", "chain__cluster", "referred_by", "key_project").order_by(
         "-opened_on", "-id"
     )
+
+
+def open_leads_by_candidate(*, user: User, candidate_ids: Iterable[int]) -> dict[int, Lead]:
+    """The open lead (if any) of each of these registry candidates."""
+    found: dict[int, Lead] = {}
+    for lead in leads(user=user).filter(candidate_id__in=list(candidate_ids), stage__in=OPEN_STAGES):
+        if lead.candidate_id is not None:
+            found.setdefault(lead.candidate_id, lead)
+    return found
 
 
 def lead_get(*, user: User, lead_id: int) -> Lead:
