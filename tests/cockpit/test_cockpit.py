@@ -104,3 +104,40 @@ def test_the_page_and_the_wall_show_the_same_figures(page_as: Any, api_as: Any) 
     assert 'class="wall"' in wall
     assert 'http-equiv="refresh" content="300"' in wall
     assert 'http-equiv="refresh"' not in page
+
+
+@pytest.mark.parametrize(
+    ("username", "cards"),
+    [
+        (
+            "admin",
+            ["cockpit", "to-accept", "orders-overdue", "reports-late", "items-overdue", "leads-attention"],
+        ),
+        ("leader", ["cockpit", "items-overdue"]),
+        ("supervisor", ["cockpit", "items-overdue"]),
+        ("invest", ["orders-open", "orders-overdue", "reports-late", "items-overdue", "leads-attention"]),
+        ("projects", ["orders-open", "orders-overdue", "reports-late", "items-overdue"]),
+        ("stats", ["orders-open", "orders-overdue"]),
+    ],
+)
+def test_home_shows_each_role_its_work(page_as: Any, username: str, cards: list[str]) -> None:
+    import re
+
+    page = page_as(username).get("/").content.decode()
+    assert re.findall(r'data-testid="work-([a-z-]+)"', page) == cards
+
+
+def test_the_work_counts_are_the_queues_own(page_as: Any, user_of: Any) -> None:
+    import re
+
+    from zoneops.projects.selectors import reports_missing
+    from zoneops.servicedesk.selectors import queue_counts
+
+    invest = user_of("invest")
+    page = page_as("invest").get("/").content.decode()
+    figures = dict(re.findall(r'data-testid="work-([a-z-]+)"><span class="figure">(\d+)</span>', page))
+    counts = queue_counts(user=invest, today=TODAY)
+    late = reports_missing(zone_id=invest.zone_id, today=TODAY, department_id=invest.department_id)
+    assert figures["orders-open"] == str(counts["open"])
+    assert figures["orders-overdue"] == str(counts["overdue"])
+    assert figures["reports-late"] == str(len(late))

@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from zoneops.accounts.models import User
 from zoneops.core import clock
@@ -213,3 +214,97 @@ def as_json(data: Cockpit) -> dict[str, Any]:
         "assessment": plain(data.assessment),
         "growers": plain(data.growers),
     }
+
+
+@dataclass(frozen=True)
+class WorkCard:
+    key: str
+    label: str
+    count: int | None
+    link: str
+    urgent: bool = False
+
+
+def my_work(*, user: User) -> list[WorkCard]:
+    """What waits for this user today, by role: the cockpit for leaders and supervisors; the general
+    office's orders to accept; a department's open and overdue orders, late monthly reports and
+    supervision items; the investment bureau's leads needing attention. Shown at the top of the home page."""
+    from zoneops.core.access import is_enterprise_user
+    from zoneops.investment import selectors as pipeline
+    from zoneops.projects.selectors import reports_missing
+    from zoneops.servicedesk.selectors import queue_counts
+    from zoneops.supervision.selectors import board as supervision_board
+
+    if is_enterprise_user(user) or user.zone_id is None:
+        return []
+    today = clock.today(zone=user.zone)
+    cards: list[WorkCard] = []
+    if may_open(user):
+        cards.append(WorkCard("cockpit", str(_("Cockpit")), None, reverse("cockpit:cockpit")))
+    orders_link = reverse("servicedesk:orders")
+    if has_perm(user, Perm.ORDER_DISPATCH):
+        counts = queue_counts(user=user, today=today)
+        cards.append(
+            WorkCard(
+                "to-accept", str(_("orders to accept")), counts["submitted"], reverse("servicedesk:board")
+            )
+        )
+        cards.append(
+            WorkCard(
+                "orders-overdue",
+                str(_("orders overdue")),
+                counts["overdue"],
+                f"{orders_link}?status=overdue",
+                urgent=counts["overdue"] > 0,
+            )
+        )
+    elif (
+        user.department_id is not None
+        and has_perm(user, Perm.ORDER_VIEW)
+        and not has_perm(user, Perm.SUPERVISION_VIEW)
+    ):
+        counts = queue_counts(user=user, today=today)
+        cards.append(WorkCard("orders-open", str(_("open service orders")), counts["open"], orders_link))
+        cards.append(
+            WorkCard(
+                "orders-overdue",
+                str(_("orders overdue")),
+                counts["overdue"],
+                f"{orders_link}?status=overdue",
+                urgent=counts["overdue"] > 0,
+            )
+        )
+    if has_perm(user, Perm.PROJECT_REPORT) and user.department_id is not None:
+        late = reports_missing(zone_id=user.zone_id, today=today, department_id=user.department_id)
+        cards.append(
+            WorkCard(
+                "reports-late",
+                str(_("monthly reports late")),
+                len(late),
+                f"{reverse('projects:board')}?department={user.department_id}",
+                urgent=bool(late),
+            )
+        )
+    if has_perm(user, Perm.SUPERVISION_VIEW) or (has_perm(user, Perm.PROJECT_REPORT) and user.department_id):
+        items = supervision_board(user=user)["counts"]
+        assert isinstance(items, dict)
+        cards.append(
+            WorkCard(
+                "items-overdue",
+                str(_("supervision items overdue")),
+                int(items["overdue"]),
+                f"{reverse('supervision:board')}?bucket=overdue",
+                urgent=int(items["overdue"]) > 0,
+            )
+        )
+    if has_perm(user, Perm.LEAD_EDIT):
+        attention = pipeline.needing_attention(user=user, today=today)
+        cards.append(
+            WorkCard(
+                "leads-attention",
+                str(_("leads needing attention")),
+                len(attention),
+                reverse("investment:board"),
+            )
+        )
+    return cards

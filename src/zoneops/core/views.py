@@ -49,7 +49,13 @@ def home(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     if user.enterprise_id is not None and is_enterprise_user(user):
         return redirect("enterprises:detail", enterprise_id=user.enterprise_id)
-    context = {"summary": registry_summary(user=user), "clusters": cluster_list(user=user)}
+    from zoneops.cockpit.selectors import my_work
+
+    context = {
+        "summary": registry_summary(user=user),
+        "clusters": cluster_list(user=user),
+        "work": my_work(user=user),
+    }
     return render(request, "core/home.html", context)
 
 

@@ -12,7 +12,15 @@ from django.http import Http404
 
 from zoneops.accounts.models import User
 from zoneops.core.access import project_scope
-from zoneops.projects.models import KeyProject, Milestone, MonthlyReport, Problem, ProblemStatus
+from zoneops.projects.models import (
+    KeyProject,
+    Milestone,
+    MonthlyReport,
+    Problem,
+    ProblemStatus,
+    ProjectStatus,
+)
+from zoneops.projects.warnings import months_due
 
 SORTS = {
     "code": ("code",),
@@ -180,3 +188,32 @@ def investment_curve(project: KeyProject) -> dict[str, Any]:
     planned = [float(project.planned_investment * m / 12 / Decimal(10_000)) for m in range(1, 13)]
     actual = [float(reported[m] / Decimal(10_000)) if m in reported else None for m in months]
     return {"months": [f"{m:%Y-%m}" for m in months], "planned": planned, "actual": actual}
+
+
+def reports_missing(
+    *, zone_id: int, today: dt.date, department_id: int | None = None
+) -> list[tuple[KeyProject, dt.date]]:
+    """The (project, month) reports past their deadline and not in, for this year's projects still being
+    built — what the reminders chase and what a department's home page counts."""
+    from zoneops.projects.services import deadline_day
+
+    day = deadline_day(zone_id=zone_id)
+    projects = (
+        KeyProject.objects.filter(zone_id=zone_id, year=today.year)
+        .exclude(status__in=[ProjectStatus.SUSPENDED, ProjectStatus.COMPLETED, ProjectStatus.IN_PRODUCTION])
+        .select_related("officer", "department", "department__head")
+        .order_by("code")
+    )
+    if department_id is not None:
+        projects = projects.filter(department_id=department_id)
+    reported = set(
+        MonthlyReport.objects.filter(project__zone_id=zone_id, period__year=today.year).values_list(
+            "project_id", "period"
+        )
+    )
+    return [
+        (project, month)
+        for project in projects
+        for month in months_due(project=project, today=today, deadline_day=day)
+        if (project.pk, month) not in reported
+    ]

@@ -35,7 +35,7 @@ from zoneops.projects.models import (
     WarningRuleCode,
     WarningSnapshot,
 )
-from zoneops.projects.warnings import evaluate, months_due, zone_rules
+from zoneops.projects.warnings import evaluate, zone_rules
 
 
 def may_report(user: User, project: KeyProject) -> bool:
@@ -617,37 +617,26 @@ def report_reminders(*, zone: Zone) -> int:
     deadline tell the department head too. Each reminder is sent once."""
     today = clock.today(zone=zone)
     day = deadline_day(zone_id=zone.pk)
+    from zoneops.projects.selectors import reports_missing
+
     sent = 0
-    projects = (
-        KeyProject.objects.filter(zone=zone, year=today.year)
-        .exclude(status__in=[ProjectStatus.SUSPENDED, ProjectStatus.COMPLETED, ProjectStatus.IN_PRODUCTION])
-        .select_related("officer", "department", "department__head")
-    )
-    reported = set(
-        MonthlyReport.objects.filter(project__zone=zone, period__year=today.year).values_list(
-            "project_id", "period"
-        )
-    )
-    for project in projects:
-        for month in months_due(project=project, today=today, deadline_day=day):
-            if (project.pk, month) in reported:
-                continue
-            late_days = (today - month.replace(day=min(day, 28))).days
-            users = [project.officer] if project.officer else []
-            stage = "officer"
-            if late_days >= 5 and project.department.head is not None:
-                users.append(project.department.head)
-                stage = "head"
-            if not users:
-                continue
-            sent += len(
-                notify(
-                    zone=zone,
-                    event_key=f"project-report:{project.pk}:{month:%Y-%m}:{stage}",
-                    title=_("The monthly report of %(project)s for %(month)s is late")
-                    % {"project": project.name, "month": f"{month:%Y-%m}"},
-                    link=f"/projects/{project.pk}/report/?period={month:%Y-%m}",
-                    users=users,
-                )
+    for project, month in reports_missing(zone_id=zone.pk, today=today):
+        late_days = (today - month.replace(day=min(day, 28))).days
+        users = [project.officer] if project.officer else []
+        stage = "officer"
+        if late_days >= 5 and project.department.head is not None:
+            users.append(project.department.head)
+            stage = "head"
+        if not users:
+            continue
+        sent += len(
+            notify(
+                zone=zone,
+                event_key=f"project-report:{project.pk}:{month:%Y-%m}:{stage}",
+                title=_("The monthly report of %(project)s for %(month)s is late")
+                % {"project": project.name, "month": f"{month:%Y-%m}"},
+                link=f"/projects/{project.pk}/report/?period={month:%Y-%m}",
+                users=users,
             )
+        )
     return sent
