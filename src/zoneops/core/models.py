@@ -28,6 +28,30 @@ class ZoneScopedModel(TimeStampedModel):
         abstract = True
 
 
+class UploadedDocument(models.Model):
+    """A stored upload (an order's attachment, a lead's document): what the bytes were found to be, how
+    big, who uploaded it and when. Subclasses add the file field (with their folder) and their owner."""
+
+    name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"))
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class AuditEvent(models.Model):
     """One change made through a service, written in the same transaction as the change.
 

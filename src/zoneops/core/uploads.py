@@ -4,6 +4,11 @@ trusted. Project photos and service-order attachments both ask here."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
+
+from django.utils.translation import gettext as _
+
+from zoneops.core.errors import FieldError
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,3 +43,22 @@ def file_kind(content: bytes) -> FileKind | None:
     if content[:4] == b"RIFF" and content[8:12] == b"WEBP":
         return WEBP
     return None
+
+
+DOCUMENT_MAX_BYTES = 20 * 1024 * 1024
+
+
+def document_check(*, name: str, content: bytes) -> tuple[str, FileKind | None, list[FieldError]]:
+    """A document upload (PDF, image, Office file) checked the one way every capability checks it: its
+    cleaned file name, its kind (None when refused) and the problems, each on the field ``file``."""
+    errors: list[FieldError] = []
+    kind = file_kind(content)
+    if kind is None:
+        errors.append(
+            FieldError("file", _("Attach a PDF, an image (JPEG, PNG, WebP) or an Office document."))
+        )
+    if len(content) > DOCUMENT_MAX_BYTES:
+        errors.append(FieldError("file", _("The file is larger than 20 MB.")))
+    # Only the last part of a path a browser may send (C:\\…\\x.pdf), never empty.
+    clean_name = Path(name.replace("\\", "/")).name.strip()[:200] or "file"
+    return clean_name, kind, errors

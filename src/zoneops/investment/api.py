@@ -18,6 +18,7 @@ from zoneops.core import clock
 from zoneops.core.access import Perm, require_perm
 from zoneops.core.errors import InvalidInput
 from zoneops.core.excel import XLSX
+from zoneops.core.uploads import DOCUMENT_MAX_BYTES
 from zoneops.core.web import request_user
 from zoneops.investment import reports, selectors, services
 from zoneops.investment.models import Lead, LeadContact, LeadDocument, LeadEvent
@@ -266,7 +267,7 @@ def document_create(request: HttpRequest, lead_id: int, file: File[UploadedFile]
     """A document (PDF, image or Office file, at most 20 MB; its bytes decide the type)."""
     user = request_user(request)
     lead = selectors.lead_get(user=user, lead_id=lead_id)
-    if file.size is not None and file.size > services.DOCUMENT_MAX_BYTES:
+    if file.size is not None and file.size > DOCUMENT_MAX_BYTES:
         raise InvalidInput.single("file", _("The file is larger than 20 MB."))
     return Status(
         201, services.document_add(actor=user, lead=lead, name=file.name or "", content=file.read())

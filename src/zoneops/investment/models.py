@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from zoneops.core.models import ZoneScopedModel
+from zoneops.core.models import UploadedDocument, ZoneScopedModel
 
 
 class LeadStage(models.TextChoices):
@@ -206,29 +206,14 @@ class LeadContact(models.Model):
         return self.name
 
 
-class LeadDocument(models.Model):
+class LeadDocument(UploadedDocument):
     lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="documents", verbose_name=_("lead"))
     file = models.FileField(_("file"), upload_to="leads/%Y/%m/")
-    name = models.CharField(_("file name"), max_length=200)
-    content_type = models.CharField(_("content type"), max_length=100)
-    size = models.PositiveIntegerField(_("size (bytes)"))
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("uploaded by"),
-    )
-    uploaded_at = models.DateTimeField(_("uploaded at"))
 
     class Meta:
         verbose_name = _("lead document")
         verbose_name_plural = _("lead documents")
         ordering = ["lead", "uploaded_at", "id"]
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class PipelineSettings(ZoneScopedModel):

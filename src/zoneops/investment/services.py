@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
-from pathlib import Path
 from typing import Any
 
 from django.core.files.base import ContentFile
@@ -24,7 +23,7 @@ from zoneops.core import clock
 from zoneops.core.access import Perm, has_perm, require_perm
 from zoneops.core.errors import FieldError, InvalidInput, TransitionNotAllowed
 from zoneops.core.services import audit_record, model_snapshot, notify, snapshot_changes
-from zoneops.core.uploads import file_kind
+from zoneops.core.uploads import document_check
 from zoneops.enterprises.models import Enterprise
 from zoneops.investment.models import (
     OPEN_STAGES,
@@ -50,7 +49,6 @@ DEFAULT_STAGE_LIMITS: dict[str, int] = {
     LeadStage.CONSTRUCTION: 720,
     LeadStage.ON_HOLD: 180,
 }
-DOCUMENT_MAX_BYTES = 20 * 1024 * 1024
 MONEY_LIMIT = Decimal(10) ** 16
 # How the lead page's timeline names steps other than stage moves.
 EVENT_LABELS: dict[str, str | Promise] = {
@@ -638,17 +636,9 @@ def contact_add(
 def document_add(*, actor: User, lead: Lead, name: str, content: bytes) -> LeadDocument:
     """A document of the lead (a letter of intent, an agreement): PDF, image or Office file, by its bytes."""
     require_perm(actor, Perm.LEAD_EDIT)
-    errors: list[FieldError] = []
-    kind = file_kind(content)
-    if kind is None:
-        errors.append(
-            FieldError("file", _("Attach a PDF, an image (JPEG, PNG, WebP) or an Office document."))
-        )
-    if len(content) > DOCUMENT_MAX_BYTES:
-        errors.append(FieldError("file", _("The file is larger than 20 MB.")))
+    clean_name, kind, errors = document_check(name=name, content=content)
     if errors or kind is None:
         raise InvalidInput(errors)
-    clean_name = Path(name.replace("\\", "/")).name.strip()[:200] or "file"
     document = LeadDocument(
         lead=lead,
         name=clean_name,

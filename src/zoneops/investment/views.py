@@ -20,6 +20,7 @@ from zoneops.core import clock
 from zoneops.core.access import Perm, has_perm, require_perm
 from zoneops.core.errors import InvalidInput, TransitionNotAllowed
 from zoneops.core.excel import XLSX
+from zoneops.core.uploads import DOCUMENT_MAX_BYTES
 from zoneops.core.web import request_user
 from zoneops.enterprises.models import Enterprise
 from zoneops.investment import reports, selectors, services
@@ -239,7 +240,7 @@ def document_upload(request: HttpRequest, lead_id: int) -> HttpResponse:
     try:
         if upload is None:
             raise InvalidInput.single("file", _("Choose a file."))
-        if upload.size is not None and upload.size > services.DOCUMENT_MAX_BYTES:
+        if upload.size is not None and upload.size > DOCUMENT_MAX_BYTES:
             raise InvalidInput.single("file", _("The file is larger than 20 MB."))
         services.document_add(actor=user, lead=lead, name=upload.name or "", content=upload.read())
     except InvalidInput as exc:

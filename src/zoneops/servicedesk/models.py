@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from zoneops.core.models import ZoneScopedModel
+from zoneops.core.models import UploadedDocument, ZoneScopedModel
 
 
 class Guarantee(models.TextChoices):
@@ -211,33 +211,18 @@ class OrderEvent(models.Model):
         return f"{self.order.number} {self.action}"
 
 
-class OrderAttachment(models.Model):
+class OrderAttachment(UploadedDocument):
     """A file the enterprise or a handler attached to an order (type checked by its bytes, size capped)."""
 
     order = models.ForeignKey(
         ServiceOrder, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("order")
     )
     file = models.FileField(_("file"), upload_to="orders/%Y/%m/")
-    name = models.CharField(_("file name"), max_length=200)
-    content_type = models.CharField(_("content type"), max_length=100)
-    size = models.PositiveIntegerField(_("size (bytes)"))
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("uploaded by"),
-    )
-    uploaded_at = models.DateTimeField(_("uploaded at"))
 
     class Meta:
         verbose_name = _("order attachment")
         verbose_name_plural = _("order attachments")
         ordering = ["order", "uploaded_at", "id"]
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class Open311Key(ZoneScopedModel):

@@ -9,7 +9,6 @@ import hashlib
 import math
 import secrets
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 from django.core import signing
@@ -29,7 +28,7 @@ from zoneops.core.access import Perm, has_perm, is_enterprise_user, require_perm
 from zoneops.core.errors import FieldError, InvalidInput, TransitionNotAllowed
 from zoneops.core.selectors import WorkdayCounter, add_working_days, working_days_between
 from zoneops.core.services import audit_record, notify
-from zoneops.core.uploads import file_kind
+from zoneops.core.uploads import DOCUMENT_MAX_BYTES, document_check
 from zoneops.enterprises.models import Enterprise
 from zoneops.projects.models import Problem
 from zoneops.servicedesk.models import (
@@ -95,7 +94,7 @@ BAD_RATING = 2
 RATEABLE_STATES = frozenset({S.ANSWERED, S.CONFIRMED, S.CLOSED})
 ATTACHABLE_STATES = OPEN_STATES | {S.ANSWERED}
 EXTENSION_MAX_DAYS = 30
-ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
+ATTACHMENT_MAX_BYTES = DOCUMENT_MAX_BYTES
 ATTACHMENTS_PER_ORDER = 10
 RATING_LINK_DAYS = 60
 _RATING_SALT = "zoneops.servicedesk.rating"
@@ -673,21 +672,13 @@ def attachment_add(*, actor: User, order: ServiceOrder, name: str, content: byte
     enterprise or the department handling it."""
     if not may_attach(actor, order):
         raise PermissionDenied(_("Your role may not do this."))
-    errors: list[FieldError] = []
-    kind = file_kind(content)
-    if kind is None:
-        errors.append(
-            FieldError("file", _("Attach a PDF, an image (JPEG, PNG, WebP) or an Office document."))
-        )
-    if len(content) > ATTACHMENT_MAX_BYTES:
-        errors.append(FieldError("file", _("The file is larger than 20 MB.")))
+    clean_name, kind, errors = document_check(name=name, content=content)
     if order.status not in ATTACHABLE_STATES:
         errors.append(FieldError("file", _("Files can be attached to open orders only.")))
     if order.attachments.count() >= ATTACHMENTS_PER_ORDER:
         errors.append(
             FieldError("file", _("An order holds at most %(max)s files.") % {"max": ATTACHMENTS_PER_ORDER})
         )
-    clean_name = Path(name.replace("\\", "/")).name.strip()[:200] or "file"
     if errors or kind is None:
         raise InvalidInput(errors)
     attachment = OrderAttachment(
