@@ -260,11 +260,10 @@ def gap_coverage(*, user: User, chain_id: int | None = None) -> list[GapCoverage
         for node in lead.nodes.all():
             by_node[node.pk].append(lead)
     rows: list[GapCoverage] = []
-    reader = user if has_perm(user, Perm.CHAIN_VIEW) else None
+    if not has_perm(user, Perm.CHAIN_VIEW):
+        return rows  # no chain to read, so no gap to cover
     for chain in chains:
-        if reader is None:
-            break
-        for gap in chain_gaps(user=reader, chain=chain, with_candidates=False):
+        for gap in chain_gaps(user=user, chain=chain, with_candidates=False):
             if gap.gap_class not in ("missing", "weak"):
                 continue
             rows.append(

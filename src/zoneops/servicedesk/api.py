@@ -191,12 +191,9 @@ def duplicates(
     enterprise = Enterprise.objects.filter(zone=user.zone, pk=wanted).first() if wanted else None
     if enterprise is None:
         raise InvalidInput.single("enterprise_id", _("No enterprise with this id in the zone."))
-    visible = set(selectors.orders(user=user).values_list("pk", flat=True))
-    return [
-        o
-        for o in services.possible_duplicates(enterprise=enterprise, title=title, description=description)
-        if o.pk in visible
-    ]
+    return selectors.possible_duplicates(
+        user=user, enterprise=enterprise, title=title, description=description
+    )
 
 
 @router.post("/{order_id}/attachments", response={201: AttachmentOut})

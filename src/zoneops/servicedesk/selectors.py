@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -15,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from zoneops.accounts.models import Department, User
 from zoneops.core.access import Perm, has_perm, is_active_user, order_scope, zone_scope
+from zoneops.enterprises.models import Enterprise
 from zoneops.servicedesk.models import (
     OPEN_STATES,
     RUNNING_STATES,
@@ -49,6 +51,26 @@ def orders(
     return rows.select_related("enterprise", "service_type", "department", "zone").order_by(
         "-submitted_on", "-id"
     )
+
+
+def possible_duplicates(
+    *, user: User, enterprise: Enterprise, title: str, description: str = ""
+) -> list[ServiceOrder]:
+    """The enterprise's open orders, among those the user may see, whose text is close to this one
+    (suggested while filing): the best five scoring at least 0.6, of the latest 200."""
+    text = f"{title} {description}".strip()
+    found: list[tuple[float, ServiceOrder]] = []
+    recent = ServiceOrder.objects.filter(
+        order_scope(user), enterprise=enterprise, status__in=OPEN_STATES
+    ).order_by("-id")[:200]
+    for order in recent:
+        ratio = difflib.SequenceMatcher(None, text, f"{order.title} {order.description}").ratio()
+        title_ratio = difflib.SequenceMatcher(None, title, order.title).ratio()
+        score = max(ratio, title_ratio)
+        if score >= 0.6:
+            found.append((score, order))
+    found.sort(key=lambda pair: (-pair[0], pair[1].pk))
+    return [order for _score, order in found[:5]]
 
 
 def order_get(*, user: User, order_id: int) -> ServiceOrder:

@@ -4,7 +4,6 @@ audited and put on the order's timeline; deadlines count working days on China's
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import hashlib
 import math
 import secrets
@@ -216,22 +215,6 @@ def _clean_extra(
         else:
             cleaned[name] = str(value)[:500]
     return cleaned, errors
-
-
-def possible_duplicates(*, enterprise: Enterprise, title: str, description: str = "") -> list[ServiceOrder]:
-    """Open orders of the same enterprise whose text is close to this one (suggested when filing)."""
-    text = f"{title} {description}".strip()
-    found: list[tuple[float, ServiceOrder]] = []
-    for order in ServiceOrder.objects.filter(enterprise=enterprise, status__in=OPEN_STATES).order_by("-id")[
-        :200
-    ]:
-        ratio = difflib.SequenceMatcher(None, text, f"{order.title} {order.description}").ratio()
-        title_ratio = difflib.SequenceMatcher(None, title, order.title).ratio()
-        score = max(ratio, title_ratio)
-        if score >= 0.6:
-            found.append((score, order))
-    found.sort(key=lambda pair: (-pair[0], pair[1].pk))
-    return [order for _score, order in found[:5]]
 
 
 @transaction.atomic

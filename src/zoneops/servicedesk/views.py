@@ -203,14 +203,9 @@ def order_duplicates(request: HttpRequest) -> HttpResponse:
     found: list[ServiceOrder] = []
     title = q.get("title", "").strip()[:200]
     if enterprise is not None and len(title) >= 4:
-        visible = selectors.orders(user=user)
-        found = [
-            o
-            for o in services.possible_duplicates(
-                enterprise=enterprise, title=title, description=q.get("description", "")[:2000]
-            )
-            if visible.filter(pk=o.pk).exists()
-        ]
+        found = selectors.possible_duplicates(
+            user=user, enterprise=enterprise, title=title, description=q.get("description", "")[:2000]
+        )
     return render(request, "servicedesk/_duplicates.html", {"duplicates": found})
 
 
