@@ -5,6 +5,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.utils import DatabaseError
 
 from zoneops.accounts.models import Zone
+from zoneops.core.clock import SHANGHAI
 from zoneops.core.models import AuditEvent
 from zoneops.core.services import audit_record, model_snapshot, snapshot_changes
 
@@ -24,7 +25,8 @@ def test_audit_record_writes_who_what_before_after(zone: Zone, user_of: object) 
         str(zone.pk),
     )
     assert (stored.before, stored.after, stored.note, stored.zone_id) == ({"a": 1}, {"a": 2}, "n", zone.pk)
-    assert stored.at.date().isoformat() == "2022-05-08"
+    # Stored moments come back in UTC; the zone's day is the one in Shanghai.
+    assert stored.at.astimezone(SHANGHAI).date().isoformat() == "2022-05-08"
 
 
 def test_audit_record_outside_a_transaction_is_refused(zone: Zone) -> None:
