@@ -77,12 +77,15 @@ def test_demo_users_have_their_roles() -> None:
         "invest": Role.DEPARTMENT_STAFF,
         "projects": Role.DEPARTMENT_STAFF,
         "stats": Role.STATISTICIAN,
+        "land": Role.DEPARTMENT_STAFF,
         "hp": Role.ENTERPRISE_USER,
         "weigao": Role.ENTERPRISE_USER,
     }
     assert {name: users[name].role for name in expected} == expected
     assert users["invest"].department.code == "investment"  # type: ignore[union-attr]
     assert users["projects"].department.code == "projects"  # type: ignore[union-attr]
+    assert users["land"].department.code == "land"  # type: ignore[union-attr]
+    assert users["land"].department.head == users["land"]  # type: ignore[union-attr]
     assert users["hp"].enterprise.short_name == "惠普"  # type: ignore[union-attr]
     assert users["weigao"].enterprise.short_name == "威高"  # type: ignore[union-attr]
     assert all(users[name].check_password("zoneops-demo") for name in expected)

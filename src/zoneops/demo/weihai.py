@@ -260,6 +260,8 @@ DEMO_USERS: tuple[tuple[str, str, str | None, str | None, str], ...] = (
     ("invest", Role.DEPARTMENT_STAFF, "investment", None, "投资促进局 张局长"),
     ("projects", Role.DEPARTMENT_STAFF, "projects", None, "项目中心 李主任"),
     ("stats", Role.STATISTICIAN, "economy", None, "经发局 统计员 陈"),
+    # The land guarantee's department: handles land orders the loop sends it (the end-to-end walk).
+    ("land", Role.DEPARTMENT_STAFF, "land", None, "自然资源和规划分局 赵科长"),
     ("hp", Role.ENTERPRISE_USER, None, "hp", "惠普 企业联络员"),
     ("weigao", Role.ENTERPRISE_USER, None, "weigao", "威高 企业联络员"),
 )
@@ -404,6 +406,7 @@ def load_users(zone: Zone) -> list[User]:
         "economy": "stats",
         "leadership": "leader",
         "general-office": "admin",
+        "land": "land",
     }
     for department_code, username in heads.items():
         Department.objects.filter(zone=zone, code=department_code, head__isnull=True).update(
