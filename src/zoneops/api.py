@@ -123,6 +123,7 @@ def _register_routers() -> None:
     from zoneops.chains.api import enterprise_router as chain_master_router
     from zoneops.chains.api import router as chains_router
     from zoneops.cockpit.api import router as cockpit_router
+    from zoneops.cockpit.api import search_router
     from zoneops.core.api import router as core_router
     from zoneops.enterprises.api import router as enterprises_router
     from zoneops.indicators.api import enterprise_router as enterprise_figures_router
@@ -152,6 +153,7 @@ def _register_routers() -> None:
     api.add_router("/leads", leads_router)
     api.add_router("/pipeline", pipeline_router)
     api.add_router("/cockpit", cockpit_router)
+    api.add_router("/search", search_router)
 
 
 _register_routers()

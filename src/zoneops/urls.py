@@ -6,11 +6,13 @@ from django.urls import include, path
 
 from zoneops.accounts import views as account_views
 from zoneops.api import api
+from zoneops.cockpit import views as cockpit_views
 from zoneops.core import views as core_views
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
-    path("", core_views.home, name="home"),
+    path("", core_views.landing, name="home"),
+    path("home/", core_views.home, name="home-page"),
     path("login/", account_views.login_view, name="login"),
     path("logout/", LogoutView.as_view(), name="logout"),
     path("language/", core_views.language_switch, name="language"),
@@ -26,6 +28,7 @@ urlpatterns = [
     path("orders/", include("zoneops.servicedesk.urls")),
     path("pipeline/", include("zoneops.investment.urls")),
     path("cockpit/", include("zoneops.cockpit.urls")),
+    path("search/", cockpit_views.search_page, name="search"),
     path("open311/v2/", include("zoneops.servicedesk.open311")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

@@ -130,6 +130,10 @@ def test_staff_user_sees_their_pages_and_is_refused_the_others(
     page: Any, demo_url: str, username: str
 ) -> None:
     login(page, demo_url, username)
+    # Leaders land on the cockpit, the supervision office on its board, the others on the home page.
+    landing = {"leader": "/cockpit/", "supervisor": "/supervision/"}.get(username, "/")
+    assert page.url == f"{demo_url}{landing}"
+    page.goto(f"{demo_url}/home/")
     assert page.get_by_test_id("zone-name").inner_text() == "威海火炬高技术产业开发区"
     assert nav_keys(page) == STAFF_NAV[username]
     assert page.locator('[data-testid="cluster-row"]').count() == 5
@@ -173,10 +177,12 @@ def test_enterprise_user_sees_only_their_enterprise(
     login(page, demo_url, username)
     assert page.get_by_test_id("enterprise-name").inner_text() == own
     assert nav_keys(page) == ["home", "enterprises", "orders", "submit"]
-    own_url = page.url
+    # Their home: their orders and their figures.
+    expect(page.get_by_test_id("home-figures-table")).to_be_visible()
     if username == "hp":
         screenshot(page, "enterprise-hp")
-    own_id = int(re.search(r"/enterprises/(\d+)/", own_url).group(1))  # type: ignore[union-attr]
+    own_url = page.get_by_test_id("profile-link").get_attribute("href")
+    own_id = int(re.search(r"/enterprises/(\d+)/", own_url).group(1))  # type: ignore[arg-type, union-attr]
     page.goto(f"{demo_url}/enterprises/")
     assert page.locator('[data-testid="enterprise-row"]').count() == 1
     page.get_by_label("搜索").fill(other[:4])

@@ -101,6 +101,19 @@ def test_the_page_and_the_wall_show_the_same_figures(page_as: Any, api_as: Any) 
         assert f'data-testid="cockpit-red">{body["projects"]["counts"]["red"]} ' in html
         assert f'data-testid="cockpit-overdue-orders">{body["orders"]["overdue"]} ' in html
         assert html.count('data-testid="cockpit-cluster"') == 5
+        # The figures the closed-loop walk reads before and after (tests/browser/test_loop.py).
+        orders, items = body["orders"], body["supervision"]["counts"]
+        assert f'data-testid="cockpit-projects-total">{body["projects"]["total"]}<' in html
+        assert f'data-testid="cockpit-orders-open">{orders["open"]}<' in html
+        assert f'data-testid="cockpit-orders-filed" data-count="{orders["filed"]}"' in html
+        assert (
+            f'data-testid="cockpit-answered" data-on-time="{orders["on_time"]}" '
+            f'data-answered="{orders["answered"]}"'
+        ) in html
+        assert orders["on_time_rate"] == round(100 * orders["on_time"] / orders["answered"], 1)
+        assert f'data-testid="cockpit-items-open">{items["open"]}<' in html
+        assert f'data-testid="cockpit-items-overdue">{items["overdue"]}<' in html
+        assert f'data-testid="cockpit-items-closed">{items["closed_this_month"]}<' in html
     assert 'class="wall"' in wall
     assert 'http-equiv="refresh" content="300"' in wall
     assert 'http-equiv="refresh"' not in page
@@ -123,7 +136,7 @@ def test_the_page_and_the_wall_show_the_same_figures(page_as: Any, api_as: Any) 
 def test_home_shows_each_role_its_work(page_as: Any, username: str, cards: list[str]) -> None:
     import re
 
-    page = page_as(username).get("/").content.decode()
+    page = page_as(username).get("/home/").content.decode()
     assert re.findall(r'data-testid="work-([a-z-]+)"', page) == cards
 
 
@@ -134,7 +147,7 @@ def test_the_work_counts_are_the_queues_own(page_as: Any, user_of: Any) -> None:
     from zoneops.servicedesk.selectors import queue_counts
 
     invest = user_of("invest")
-    page = page_as("invest").get("/").content.decode()
+    page = page_as("invest").get("/home/").content.decode()
     figures = dict(re.findall(r'data-testid="work-([a-z-]+)"><span class="figure">(\d+)</span>', page))
     counts = queue_counts(user=invest, today=TODAY)
     late = reports_missing(zone_id=invest.zone_id, today=TODAY, department_id=invest.department_id)

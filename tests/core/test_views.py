@@ -36,22 +36,83 @@ def test_healthz_answers_503_when_the_database_is_unreachable(monkeypatch: pytes
     assert response.json()["database"] == "error"
 
 
+@pytest.mark.parametrize(
+    ("username", "landing"),
+    [
+        ("admin", None),
+        ("leader", "/cockpit/"),
+        ("supervisor", "/supervision/"),
+        ("invest", None),
+        ("projects", None),
+        ("stats", None),
+        ("hp", None),
+        ("weigao", None),
+    ],
+)
+def test_each_role_lands_on_its_own_home(page_as: Any, username: str, landing: str | None) -> None:
+    response = page_as(username).get("/")
+    if landing is None:
+        # Everyone else starts on the home page itself, with the same content as /home/.
+        assert response.status_code == 200
+        assert response.templates[0].name == page_as(username).get("/home/").templates[0].name
+    else:
+        assert response.status_code == 302
+        assert response["Location"] == landing
+
+
 @pytest.mark.parametrize("username", STAFF_ROLES)
 def test_staff_home_shows_the_zone_and_its_clusters(page_as: Any, username: str) -> None:
-    response = page_as(username).get("/")
+    response = page_as(username).get("/home/")
     content = response.content.decode()
     assert response.status_code == 200
+    assert response.templates[0].name == "core/home.html"
     assert "威海火炬高技术产业开发区" in content
     assert content.count('data-testid="cluster-row"') == 5
     assert 'data-testid="count-fg500">4<' in content
 
 
 @pytest.mark.parametrize("username", ENTERPRISE_ROLES)
-def test_enterprise_home_is_their_enterprise(page_as: Any, zone: Any, username: str) -> None:
-    response = page_as(username).get("/")
+def test_enterprise_home_shows_their_orders_and_figures(page_as: Any, zone: Any, username: str) -> None:
+    from zoneops.indicators.models import IndicatorValue
+    from zoneops.servicedesk.models import OPEN_STATES, OrderStatus, ServiceOrder
+
     own = weihai.enterprise_by_key(zone, username)
-    assert response.status_code == 302
-    assert response["Location"] == f"/enterprises/{own.pk}/"
+    response = page_as(username).get("/")
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert response.templates[0].name == "core/home_enterprise.html"
+    assert f'data-testid="enterprise-name">{own.name}<' in content
+    mine = ServiceOrder.objects.filter(enterprise=own)
+    open_count = mine.filter(status__in=list(OPEN_STATES)).count()
+    assert f'data-testid="home-open"><span class="figure">{open_count}<' in content
+    listed = mine.filter(status__in=list(OPEN_STATES)).exclude(status=OrderStatus.WAITING)
+    for order in listed[:10]:
+        assert f"/orders/{order.pk}/" in content
+    # Nobody else's order appears.
+    others = ServiceOrder.objects.exclude(enterprise=own).values_list("pk", flat=True)
+    assert not any(f'href="/orders/{pk}/"' in content for pk in others)
+    # The last three published months of this year, revenue in 10,000 yuan.
+    months = sorted(
+        set(IndicatorValue.objects.filter(enterprise=own, period__year=2022).values_list("period", flat=True))
+    )[-3:]
+    header = "".join(f'<th scope="col" class="num">{m:%Y-%m}</th>' for m in months)
+    assert header in content
+    april = IndicatorValue.objects.get(enterprise=own, indicator_id="revenue", period=months[-1]).value
+    assert f"{round(april / 10000):,}" in content
+    assert 'href="/indicators/submit/?period=2022-04"' in content
+
+
+def test_enterprise_home_puts_orders_waiting_for_them_first(page_as: Any, zone: Any) -> None:
+    from zoneops.servicedesk.models import OrderStatus, ServiceOrder
+
+    own = weihai.enterprise_by_key(zone, "hp")
+    order = ServiceOrder.objects.filter(enterprise=own).order_by("pk").first()
+    assert order is not None
+    ServiceOrder.objects.filter(pk=order.pk).update(status=OrderStatus.ANSWERED)
+    content = page_as("hp").get("/").content.decode()
+    waiting = content[content.index('data-testid="to-act"') :]
+    assert f'href="/orders/{order.pk}/"' in waiting.split("</ul>")[0]
+    assert 'data-testid="home-to-act"><span class="figure">' in content
 
 
 def _nav(content: str) -> list[str]:
@@ -244,7 +305,7 @@ def test_language_switch_refuses_foreign_redirects(page_as: Any) -> None:
 
 
 def test_pages_carry_a_strict_content_security_policy(page_as: Any) -> None:
-    response = page_as("leader").get("/")
+    response = page_as("leader").get("/home/")
     policy = response["Content-Security-Policy"]
     assert "default-src 'self'" in policy
     assert "script-src 'self' 'nonce-" in policy

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -148,6 +149,8 @@ def cockpit(*, user: User) -> Cockpit:
     result.orders = {
         "first": first,
         "filed": stats.total.filed,
+        "answered": stats.total.answered,
+        "on_time": stats.total.on_time,
         "on_time_rate": stats.total.on_time_rate,
         "mean_working_days": stats.total.mean_working_days,
         "mean_rating": stats.total.mean_rating,
@@ -308,3 +311,176 @@ def my_work(*, user: User) -> list[WorkCard]:
             )
         )
     return cards
+
+
+HOME_ORDERS_SHOWN = 10
+HOME_MONTHS_SHOWN = 3
+
+
+@dataclass(frozen=True)
+class EnterpriseHome:
+    """What an enterprise contact lands on: its orders (those waiting for it first) and its figures."""
+
+    enterprise: Any
+    counts: dict[str, int]
+    to_act: list[Any]  # orders waiting for the enterprise: information to give, an answer to confirm or rate
+    open_orders: list[Any]
+    figures: Any
+    submission_period: dt.date
+    submission: Any
+    submission_due: dt.date
+
+
+def enterprise_home(*, user: User) -> EnterpriseHome:
+    from django.db.models import Q
+
+    from zoneops.enterprises.selectors import enterprise_get
+    from zoneops.indicators.selectors import figures_table, submissions_of
+    from zoneops.indicators.services import submission_deadline
+    from zoneops.servicedesk.models import OPEN_STATES, OrderStatus
+    from zoneops.servicedesk.selectors import orders, queue_counts, timers_attach
+
+    if user.enterprise_id is None:
+        raise PermissionDenied(_("This page is for enterprise contacts."))
+    today = clock.today(zone=user.zone)
+    enterprise = enterprise_get(user=user, enterprise_id=user.enterprise_id)
+    mine = orders(user=user)
+    waiting_for_me = Q(status__in=[OrderStatus.WAITING, OrderStatus.ANSWERED]) | Q(
+        status__in=[OrderStatus.CONFIRMED, OrderStatus.CLOSED], rating__isnull=True
+    )
+    # Last month's figures are the ones due now (by the deadline day of this month).
+    period = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    open_orders = list(
+        mine.filter(status__in=list(OPEN_STATES))
+        .exclude(status=OrderStatus.WAITING)
+        .order_by("resolve_due", "accept_due", "id")[:HOME_ORDERS_SHOWN]
+    )
+    timers_attach(orders=open_orders, today=today)
+    return EnterpriseHome(
+        enterprise=enterprise,
+        counts=queue_counts(user=user, today=today),
+        to_act=list(mine.filter(waiting_for_me)[:HOME_ORDERS_SHOWN]),
+        open_orders=open_orders,
+        figures=figures_table(
+            user=user, enterprise=enterprise, year=today.year, last_months=HOME_MONTHS_SHOWN
+        ),
+        submission_period=period,
+        submission=submissions_of(user=user).filter(period=period).first(),
+        submission_due=submission_deadline(period=period),
+    )
+
+
+SEARCH_MIN_LENGTH = 2
+SEARCH_SHOWN = 10
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    title: str
+    detail: str
+    link: str
+
+
+@dataclass(frozen=True)
+class SearchGroup:
+    kind: str  # enterprises, projects, leads, orders, items
+    label: str
+    total: int
+    hits: list[SearchHit]
+    more_link: str  # the list page filtered by the same words, where it has a search
+
+
+def search(*, user: User, text: str, shown: int = SEARCH_SHOWN) -> list[SearchGroup]:
+    """One search box across enterprises, key projects, leads, service orders and supervision items. Each
+    kind is read through its own visibility rule (the scope the list pages use), so nobody finds what
+    they may not open; kinds the user may not see at all are left out."""
+    from urllib.parse import urlencode
+
+    from django.db.models import Q
+
+    from zoneops.core.access import enterprise_scope, order_scope, project_scope, supervision_scope
+    from zoneops.enterprises.models import Enterprise
+    from zoneops.investment.selectors import LeadFilter, leads
+    from zoneops.projects.models import KeyProject
+    from zoneops.servicedesk.models import ServiceOrder
+    from zoneops.supervision.models import SupervisionItem
+
+    words = " ".join(text.split())
+    if len(words) < SEARCH_MIN_LENGTH or user.zone_id is None:
+        return []
+    query = urlencode({"search": words})
+    groups: list[SearchGroup] = []
+
+    def group(kind: str, label: str, rows: Any, hit: Any, more: str) -> None:
+        total = rows.count()
+        if total:
+            groups.append(SearchGroup(kind, label, total, [hit(r) for r in rows[:shown]], more))
+
+    if has_perm(user, Perm.ENTERPRISE_VIEW):
+        found = Enterprise.objects.filter(enterprise_scope(user)).filter(
+            Q(name__icontains=words)
+            | Q(name_en__icontains=words)
+            | Q(short_name__icontains=words)
+            | Q(uscc=words.upper())
+        )
+        group(
+            "enterprises",
+            str(_("Enterprises")),
+            found.order_by("name", "id"),
+            lambda e: SearchHit(e.name, e.uscc, reverse("enterprises:detail", kwargs={"enterprise_id": e.pk})),
+            f"{reverse('enterprises:list')}?{query}",
+        )
+    projects = KeyProject.objects.filter(project_scope(user)).filter(
+        Q(name__icontains=words) | Q(code__icontains=words) | Q(owner__name__icontains=words)
+    )
+    group(
+        "projects",
+        str(_("Key projects")),
+        projects.select_related("owner").order_by("-year", "code"),
+        lambda p: SearchHit(
+            p.name,
+            f"{p.code} · {p.owner.name if p.owner else ''}",
+            reverse("projects:project", kwargs={"project_id": p.pk}),
+        ),
+        f"{reverse('projects:board')}",
+    )
+    group(
+        "leads",
+        str(_("Leads")),
+        leads(user=user, filters=LeadFilter(search=words)),
+        lambda lead: SearchHit(
+            lead.company_name,
+            str(lead.get_stage_display()),
+            reverse("investment:lead", kwargs={"lead_id": lead.pk}),
+        ),
+        f"{reverse('investment:board')}?{query}",
+    )
+    orders = ServiceOrder.objects.filter(order_scope(user)).filter(
+        Q(number__icontains=words) | Q(title__icontains=words) | Q(enterprise__name__icontains=words)
+    )
+    group(
+        "orders",
+        str(_("Service orders")),
+        orders.select_related("enterprise").order_by("-submitted_on", "-id"),
+        lambda o: SearchHit(
+            f"{o.number} · {o.title}",
+            f"{o.enterprise.name} · {o.get_status_display()}",
+            reverse("servicedesk:order", kwargs={"order_id": o.pk}),
+        ),
+        f"{reverse('servicedesk:orders')}?status=all&{query}",
+    )
+    items = SupervisionItem.objects.filter(supervision_scope(user)).filter(
+        Q(number__icontains=words) | Q(subject__icontains=words)
+    )
+    group(
+        "items",
+        str(_("Supervision items")),
+        items.select_related("department").order_by("-pk"),
+        lambda i: SearchHit(
+            f"{i.number} · {i.subject}",
+            f"{i.department.name} · {i.get_status_display()}",
+            reverse("supervision:item", kwargs={"item_id": i.pk}),
+        ),
+        reverse("supervision:board"),
+    )
+    return groups

@@ -32,3 +32,15 @@ def cockpit_page(request: HttpRequest) -> HttpResponse:
             "refresh": WALL_REFRESH_SECONDS,
         },
     )
+
+
+@login_required
+def search_page(request: HttpRequest) -> HttpResponse:
+    """The header's search box: every kind of record the user may open, grouped."""
+    text = request.GET.get("q", "")[:100]
+    groups = selectors.search(user=request_user(request), text=text)
+    return render(
+        request,
+        "cockpit/search.html",
+        {"q": " ".join(text.split()), "groups": groups, "min_length": selectors.SEARCH_MIN_LENGTH},
+    )

@@ -35,4 +35,6 @@ def _active_section(view_name: str) -> str:
         return view_name.split(":")[1]
     if view_name.startswith("indicators:"):
         return "indicators"
-    return {"home": "home", "directory": "directory", "audit-log": "audit"}.get(view_name, "")
+    return {"home": "home", "home-page": "home", "directory": "directory", "audit-log": "audit"}.get(
+        view_name, ""
+    )

@@ -23,7 +23,7 @@ class NavItem:
 
 
 NAVIGATION: tuple[NavItem, ...] = (
-    NavItem("home", _("Home"), "home", None),
+    NavItem("home", _("Home"), "home-page", None),
     NavItem("cockpit", _("Cockpit"), "cockpit:cockpit", Perm.SUPERVISION_VIEW),
     NavItem("enterprises", _("Enterprises"), "enterprises:list", Perm.ENTERPRISE_VIEW),
     NavItem("indicators", _("Indicators"), "indicators:dashboard", Perm.INDICATOR_VIEW_ALL),

@@ -16,6 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from zoneops import __version__
+from zoneops.accounts.models import Role
 from zoneops.accounts.services import user_set_language
 from zoneops.chains.selectors import cluster_list
 from zoneops.core.access import Perm, is_enterprise_user, require_perm
@@ -45,12 +46,24 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 
 @login_required
+def landing(request: HttpRequest) -> HttpResponse:
+    """Where each role starts its day: leaders on the cockpit, the supervision office on its board, everyone
+    else on the home page (an enterprise contact's shows its orders and figures; staff see their queues)."""
+    user = request_user(request)
+    if user.role == Role.LEADER:
+        return redirect("cockpit:cockpit")
+    if user.role == Role.SUPERVISOR:
+        return redirect("supervision:board")
+    return home(request)
+
+
+@login_required
 def home(request: HttpRequest) -> HttpResponse:
+    from zoneops.cockpit.selectors import enterprise_home, my_work
+
     user = request_user(request)
     if user.enterprise_id is not None and is_enterprise_user(user):
-        return redirect("enterprises:detail", enterprise_id=user.enterprise_id)
-    from zoneops.cockpit.selectors import my_work
-
+        return render(request, "core/home_enterprise.html", {"h": enterprise_home(user=user)})
     context = {
         "summary": registry_summary(user=user),
         "clusters": cluster_list(user=user),

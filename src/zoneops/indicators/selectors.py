@@ -26,6 +26,7 @@ from zoneops.indicators.models import (
 )
 
 HUNDRED = Decimal(100)
+TEN_THOUSAND = Decimal(10_000)
 PROJECTION_YEARS = 3
 
 
@@ -243,6 +244,39 @@ def enterprise_values(*, user: User, enterprise: Enterprise, year: int) -> Query
         return IndicatorValue.objects.none()
     return IndicatorValue.objects.filter(enterprise=enterprise, period__year=year).order_by(
         "period", "indicator__sort_order"
+    )
+
+
+@dataclass(frozen=True)
+class FiguresRow:
+    indicator: Indicator
+    cells: list[Decimal | None]  # one per month; money in 10,000 yuan (万元), as statistical tables show it
+
+
+@dataclass(frozen=True)
+class FiguresTable:
+    months: list[dt.date]
+    rows: list[FiguresRow]
+
+
+def figures_table(
+    *, user: User, enterprise: Enterprise, year: int, last_months: int | None = None
+) -> FiguresTable:
+    """An enterprise's published figures of a year as a table (indicators × months), the way its figures
+    page and its contact's home show them; ``last_months`` keeps only the latest months."""
+    values = list(enterprise_values(user=user, enterprise=enterprise, year=year))
+    months = sorted({v.period for v in values})
+    if last_months is not None:
+        months = months[-last_months:]
+    table = {(v.indicator_id, v.period): v.value for v in values}
+
+    def shown(indicator: Indicator, month: dt.date) -> Decimal | None:
+        value = table.get((indicator.code, month))
+        return value / TEN_THOUSAND if value is not None and indicator.unit == "yuan" else value
+
+    return FiguresTable(
+        months=months,
+        rows=[FiguresRow(indicator=i, cells=[shown(i, m) for m in months]) for i in indicators()],
     )
 
 

@@ -24,9 +24,10 @@ from zoneops.indicators import reports
 from zoneops.indicators.models import ImportStatus, RollupDimension
 from zoneops.indicators.parsing import parse_period
 from zoneops.indicators.selectors import (
+    TEN_THOUSAND,
     cluster_progress,
     cluster_trend,
-    enterprise_values,
+    figures_table,
     growth_ranking,
     import_get,
     imports_visible,
@@ -43,8 +44,6 @@ from zoneops.indicators.services import (
     submission_review,
     submission_save,
 )
-
-TEN_THOUSAND = Decimal(10_000)
 
 
 def _chosen_period(request: HttpRequest, *, indicator: str) -> dt.date | None:
@@ -136,21 +135,17 @@ def enterprise_figures(request: HttpRequest, enterprise_id: int) -> HttpResponse
         year = int(request.GET.get("year", "2022"))
     except ValueError:
         year = 2022
-    values = list(enterprise_values(user=user, enterprise=enterprise, year=year))
-    defined = list(indicators())
-    months = sorted({v.period for v in values})
-    table = {(v.indicator_id, v.period): v.value for v in values}
-
-    def shown(code: str, unit: str, month: dt.date) -> Decimal | None:
-        value = table.get((code, month))
-        # Money is shown in 10,000 yuan (万元), as statistical tables are.
-        return value / TEN_THOUSAND if value is not None and unit == "yuan" else value
-
-    rows = [{"indicator": i, "cells": [shown(i.code, i.unit, m) for m in months]} for i in defined]
+    figures = figures_table(user=user, enterprise=enterprise, year=year)
     return render(
         request,
         "indicators/enterprise.html",
-        {"enterprise": enterprise, "year": year, "months": months, "rows": rows, "years": [2020, 2021, 2022]},
+        {
+            "enterprise": enterprise,
+            "year": year,
+            "months": figures.months,
+            "rows": figures.rows,
+            "years": [2020, 2021, 2022],
+        },
     )
 
 

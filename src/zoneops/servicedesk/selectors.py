@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from zoneops.accounts.models import Department, User
 from zoneops.core.access import Perm, has_perm, is_active_user, order_scope, zone_scope
+from zoneops.core.selectors import WorkdayCounter
 from zoneops.enterprises.models import Enterprise
 from zoneops.servicedesk.models import (
     OPEN_STATES,
@@ -129,6 +130,21 @@ def queue(*, user: User, filters: QueueFilter, today: dt.date) -> QuerySet[Servi
     if filters.status in (None, "", "open", "overdue", "amber"):
         return rows.order_by(Coalesce("resolve_due", "accept_due").asc(), "id")
     return rows.order_by("-submitted_on", "-id")
+
+
+def timers_attach(*, orders: list[ServiceOrder], today: dt.date) -> None:
+    """Attach ``deadline_state``, ``days_left`` (working days, negative when late) and ``days_late`` to
+    each order, for the countdowns the queues, the board, the order page and the enterprise's home show."""
+    from zoneops.servicedesk.services import deadline_state
+
+    if not orders:
+        return
+    dues = [o.resolve_due or o.accept_due for o in orders]
+    counter = WorkdayCounter(first=min([*dues, today]) - dt.timedelta(days=1), last=max([*dues, today]))
+    for order, due in zip(orders, dues, strict=True):
+        order.deadline_state = deadline_state(order=order, today=today)  # type: ignore[attr-defined]
+        order.days_left = counter.between(start=today, end=due)  # type: ignore[attr-defined]
+        order.days_late = max(0, -order.days_left)  # type: ignore[attr-defined]
 
 
 def queue_counts(*, user: User, today: dt.date, department_id: int | None = None) -> dict[str, int]:

@@ -23,7 +23,6 @@ from zoneops.core import clock
 from zoneops.core.access import Perm, has_perm, is_enterprise_user, require_perm
 from zoneops.core.errors import InvalidInput, TransitionNotAllowed
 from zoneops.core.excel import XLSX
-from zoneops.core.selectors import WorkdayCounter
 from zoneops.core.web import request_user
 from zoneops.enterprises.models import Enterprise
 from zoneops.servicedesk import reports, selectors, services
@@ -32,18 +31,6 @@ from zoneops.servicedesk.models import Guarantee, OrderAttachment, OrderStatus, 
 
 def _int(text: str | None) -> int | None:
     return int(text) if text and text.isdigit() else None
-
-
-def _timers(orders: list[ServiceOrder], today: dt.date) -> None:
-    """Attach ``deadline_state`` and ``days_left`` (working days, negative when late) to each order."""
-    if not orders:
-        return
-    dues = [o.resolve_due or o.accept_due for o in orders]
-    counter = WorkdayCounter(first=min([*dues, today]) - dt.timedelta(days=1), last=max([*dues, today]))
-    for order, due in zip(orders, dues, strict=True):
-        order.deadline_state = services.deadline_state(order=order, today=today)  # type: ignore[attr-defined]
-        order.days_left = counter.between(start=today, end=due)  # type: ignore[attr-defined]
-        order.days_late = max(0, -order.days_left)  # type: ignore[attr-defined]
 
 
 @login_required
@@ -61,7 +48,7 @@ def order_list(request: HttpRequest) -> HttpResponse:
         search=q.get("search", "").strip()[:100],
     )
     page = Paginator(selectors.queue(user=user, filters=filters, today=today), 50).get_page(q.get("page"))
-    _timers(list(page.object_list), today)
+    selectors.timers_attach(orders=list(page.object_list), today=today)
     query = q.copy()
     query.pop("page", None)
     return render(
@@ -214,7 +201,7 @@ def order_page(request: HttpRequest, order_id: int) -> HttpResponse:
     user = request_user(request)
     order = selectors.order_get(user=user, order_id=order_id)
     today = clock.today(zone=order.zone)
-    _timers([order], today)
+    selectors.timers_attach(orders=[order], today=today)
     actions = services.actions_for(user, order)
     dispatcher = has_perm(user, Perm.ORDER_DISPATCH)
     department = order.department
@@ -320,7 +307,7 @@ def board(request: HttpRequest) -> HttpResponse:
     require_perm(user, Perm.ORDER_DISPATCH)
     today = clock.today(zone=user.zone)
     columns = selectors.board_columns(user=user, today=today)
-    _timers([o for rows in columns.values() for o in rows], today)
+    selectors.timers_attach(orders=[o for rows in columns.values() for o in rows], today=today)
     titles = {
         "submitted": _("To accept"),
         "returned": _("Returned: re-route"),
