@@ -131,6 +131,7 @@ def _register_routers() -> None:
     from zoneops.investment.api import pipeline_router
     from zoneops.investment.api import router as leads_router
     from zoneops.projects.api import router as projects_router
+    from zoneops.reports.api import router as reports_router
     from zoneops.servicedesk.api import router as orders_router
     from zoneops.supervision.api import assessment_router
     from zoneops.supervision.api import router as supervision_router
@@ -154,6 +155,7 @@ def _register_routers() -> None:
     api.add_router("/pipeline", pipeline_router)
     api.add_router("/cockpit", cockpit_router)
     api.add_router("/search", search_router)
+    api.add_router("/reports", reports_router)
 
 
 _register_routers()

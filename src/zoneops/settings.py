@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "zoneops.supervision",
     "zoneops.servicedesk",
     "zoneops.cockpit",
+    "zoneops.reports",
     "zoneops.demo",
 ]
 
@@ -168,25 +169,23 @@ if not TESTING and not (DATABASE_URL and REDIS_URL):
     VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 HUEY_WORKERS = int(os.environ.get("ZONEOPS_HUEY_WORKERS", "2"))
+# Periodic jobs' crontab hours are the zone's time (Asia/Shanghai, TIME_ZONE below), not UTC: with
+# "utc": False Huey reads the process's local clock, and Django sets the process time zone (TZ) to
+# TIME_ZONE when it loads these settings, whatever the machine's own time zone. China has no daylight
+# saving time, so "08:15" is 08:15 in Beijing all year.
+_huey_common: dict[str, Any] = {
+    "name": "zoneops",
+    "utc": False,
+    "immediate": TESTING,
+    "consumer": {"workers": HUEY_WORKERS, "worker_type": "thread"},
+}
 if REDIS_URL:
-    HUEY: dict[str, Any] = {
-        "huey_class": "huey.RedisHuey",
-        "name": "zoneops",
-        "url": REDIS_URL,
-        "immediate": TESTING,
-        "consumer": {"workers": HUEY_WORKERS, "worker_type": "thread"},
-    }
+    HUEY: dict[str, Any] = {**_huey_common, "huey_class": "huey.RedisHuey", "url": REDIS_URL}
 else:
-    HUEY = {
-        "huey_class": "huey.SqliteHuey",
-        "name": "zoneops",
-        "filename": str(VAR_DIR / "huey.sqlite3"),
-        "immediate": TESTING,
-        "consumer": {"workers": HUEY_WORKERS, "worker_type": "thread"},
-    }
+    HUEY = {**_huey_common, "huey_class": "huey.SqliteHuey", "filename": str(VAR_DIR / "huey.sqlite3")}
 if TESTING:
     # Tasks run inline in tests, against the test database, with no queue file or Redis.
-    HUEY = {"huey_class": "huey.MemoryHuey", "name": "zoneops-tests", "immediate": True}
+    HUEY = {"huey_class": "huey.MemoryHuey", "name": "zoneops-tests", "utc": False, "immediate": True}
 
 # --- auth -----------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -237,19 +236,22 @@ MEDIA_ROOT = Path(os.environ.get("ZONEOPS_MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "/media/"
 
 # --- e-mail and webhooks --------------------------------------------------------------------------
-MAILERS: dict[str, dict[str, Any]] = {
-    "default": {
-        "BACKEND": os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend"),
-        "OPTIONS": {
-            "host": os.environ.get("EMAIL_HOST", "localhost"),
-            "port": int(os.environ.get("EMAIL_PORT", "25")),
-            "username": os.environ.get("EMAIL_HOST_USER", ""),
-            "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
-            "use_tls": env_flag("EMAIL_USE_TLS"),
-            "timeout": 10,
-        },
+# Lower-case names: Django refuses its deprecated EMAIL_* settings next to MAILERS.
+_smtp_backend = "django.core.mail.backends.smtp.EmailBackend"
+_email_backend = os.environ.get("EMAIL_BACKEND", "").strip() or _smtp_backend
+MAILERS: dict[str, dict[str, Any]] = {"default": {"BACKEND": _email_backend}}
+if _email_backend == _smtp_backend:
+    # SMTP options go to the SMTP backend only: the others (console, locmem, dummy) refuse them.
+    MAILERS["default"]["OPTIONS"] = {
+        "host": os.environ.get("EMAIL_HOST", "localhost"),
+        "port": int(os.environ.get("EMAIL_PORT", "25")),
+        "username": os.environ.get("EMAIL_HOST_USER", ""),
+        "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
+        "use_tls": env_flag("EMAIL_USE_TLS"),
+        "timeout": 10,
     }
-}
+elif _email_backend == "django.core.mail.backends.filebased.EmailBackend":
+    MAILERS["default"]["OPTIONS"] = {"file_path": os.environ.get("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))}
 if TESTING:
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "zoneops@localhost")

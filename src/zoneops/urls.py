@@ -29,6 +29,7 @@ urlpatterns = [
     path("pipeline/", include("zoneops.investment.urls")),
     path("cockpit/", include("zoneops.cockpit.urls")),
     path("search/", cockpit_views.search_page, name="search"),
+    path("reports/", include("zoneops.reports.urls")),
     path("open311/v2/", include("zoneops.servicedesk.open311")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

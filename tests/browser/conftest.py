@@ -8,12 +8,14 @@ these tests see what a person sees. Screenshots go to ``docs/screenshots/`` when
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -29,21 +31,48 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture(scope="session")
-def demo_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    port = _free_port()
-    var = tmp_path_factory.mktemp("demo-var")
+def _demo_env(var: Path) -> dict[str, str]:
     env = {
         k: v
         for k, v in os.environ.items()
         if k not in {"DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE"}
     }
     env.update(ZONEOPS_VAR_DIR=str(var), PYTHONUNBUFFERED="1")
+    return env
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo zone set up and loaded once (``zoneops demo --no-serve``): each demo server of the session
+    starts from a copy of it instead of loading the demo again."""
+    var = tmp_path_factory.mktemp("demo-template")
+    result = subprocess.run(
+        [sys.executable, "-m", "zoneops", "demo", "--no-serve"],
+        cwd=var,
+        env=_demo_env(var),
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"zoneops demo --no-serve failed:\n{result.stdout}\n{result.stderr}")
+    return var
+
+
+@contextmanager
+def demo_server(var: Path, *, template: Path | None = None) -> Iterator[str]:
+    """Start ``zoneops demo`` on a free port with its own database under ``var`` (a copy of ``template``'s
+    when given); yield its URL, stop it on leaving. Each server is a demo zone of its own: what one test
+    writes, no other server sees."""
+    if template is not None:
+        shutil.copytree(template, var, dirs_exist_ok=True)
+    port = _free_port()
     log = (var / "server.log").open("w")
     server = subprocess.Popen(
         [sys.executable, "-m", "zoneops", "demo", "--port", str(port)],
         cwd=var,
-        env=env,
+        env=_demo_env(var),
         stdout=log,
         stderr=log,
     )
@@ -70,6 +99,13 @@ def demo_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             server.kill()
         log.close()
+
+
+@pytest.fixture(scope="session")
+def demo_url(tmp_path_factory: pytest.TempPathFactory, demo_template: Path) -> Iterator[str]:
+    """The demo server the browser tests share (they read its demo data and may add a little)."""
+    with demo_server(tmp_path_factory.mktemp("demo-var"), template=demo_template) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

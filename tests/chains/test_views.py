@@ -74,12 +74,17 @@ def test_node_panel_starts_a_lead(page_en: Any, printer: Printer) -> None:
     client = page_en("invest")
     panel = client.get(f"/chains/nodes/{printer.print_head.pk}/panel/").content.decode()
     assert "Start a lead" in panel
+    # The browser walk finds a candidate and its button by these attributes (tests/browser/test_loop.py).
+    assert f'data-node="{printer.print_head.pk}" data-gap="missing"' in panel
+    assert f'<li data-candidate="{printer.candidate.pk}">' in panel
     response = client.post(
         f"/chains/candidates/{printer.candidate.pk}/lead/", {"node_id": printer.print_head.pk}
     )
     assert response.status_code == 200
     assert Lead.objects.filter(candidate=printer.candidate).count() == 1
     assert "started for" in response.content.decode()
+    lead = Lead.objects.get(candidate=printer.candidate)
+    assert f'href="/pipeline/leads/{lead.pk}/" data-testid="candidate-lead"' in response.content.decode()
     refused = page_en("leader").post(
         f"/chains/candidates/{printer.candidate.pk}/lead/", {"node_id": printer.print_head.pk}
     )

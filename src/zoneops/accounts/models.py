@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any, ClassVar
+
 from django.contrib.auth.models import AbstractUser
-from django.db import models
+from django.contrib.auth.models import UserManager as DjangoUserManager
+from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
 from zoneops.core.models import TimeStampedModel
@@ -87,6 +90,30 @@ class Role(models.TextChoices):
     ENTERPRISE_USER = "enterprise_user", _("enterprise contact")
 
 
+class UserManager(DjangoUserManager["User"]):
+    """Django's user manager, except that a superuser (``zoneops createsuperuser``) is a zone administrator
+    unless told otherwise: the model's default role, department staff, needs a department."""
+
+    def create_superuser(
+        self, username: str, email: str | None = None, password: str | None = None, **extra_fields: Any
+    ) -> User:
+        from zoneops.core.services import audit_record, model_snapshot
+
+        extra_fields.setdefault("role", Role.ZONE_ADMIN)
+        with transaction.atomic(using=self.db):
+            user = super().create_superuser(username, email, password, **extra_fields)
+            audit_record(
+                actor=None,
+                action="user.create",
+                instance=user,
+                after=model_snapshot(
+                    user, fields=["username", "role", "zone", "email", "is_staff", "is_superuser"]
+                ),
+                note="createsuperuser",
+            )
+        return user
+
+
 class User(AbstractUser):
     zone = models.ForeignKey(
         Zone, null=True, blank=True, on_delete=models.PROTECT, related_name="users", verbose_name=_("zone")
@@ -112,6 +139,8 @@ class User(AbstractUser):
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     # Empty means the language negotiated with the browser.
     language = models.CharField(_("language"), max_length=10, blank=True)
+
+    objects: ClassVar[UserManager] = UserManager()
 
     class Meta:
         verbose_name = _("user")

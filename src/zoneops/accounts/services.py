@@ -107,6 +107,25 @@ def api_token_revoke(*, user: User, token: str) -> bool:
     return True
 
 
+def user_role_errors(
+    *, zone: Zone | None, role: str, department: Department | None, enterprise_id: int | None
+) -> list[FieldError]:
+    """What a user's role still needs (a department, an enterprise), as field errors; empty when complete.
+
+    The rules of the database's check constraints, checked first so that forms (the admin's too) can
+    name the field instead of failing on the constraint."""
+    errors: list[FieldError] = []
+    if role not in Role.values:
+        errors.append(FieldError("role", _("Unknown role.")))
+    if role == Role.DEPARTMENT_STAFF and department is None:
+        errors.append(FieldError("department", _("Department staff need a department.")))
+    if role == Role.ENTERPRISE_USER and enterprise_id is None:
+        errors.append(FieldError("enterprise", _("An enterprise contact needs an enterprise.")))
+    if department is not None and zone is not None and department.zone_id != zone.pk:
+        errors.append(FieldError("department", _("The department belongs to another zone.")))
+    return errors
+
+
 @transaction.atomic
 def user_create(
     *,
@@ -121,15 +140,7 @@ def user_create(
     email: str = "",
     is_staff: bool = False,
 ) -> User:
-    errors: list[FieldError] = []
-    if role not in Role.values:
-        errors.append(FieldError("role", _("Unknown role.")))
-    if role == Role.DEPARTMENT_STAFF and department is None:
-        errors.append(FieldError("department", _("Department staff need a department.")))
-    if role == Role.ENTERPRISE_USER and enterprise_id is None:
-        errors.append(FieldError("enterprise", _("An enterprise contact needs an enterprise.")))
-    if department is not None and department.zone_id != zone.pk:
-        errors.append(FieldError("department", _("The department belongs to another zone.")))
+    errors = user_role_errors(zone=zone, role=role, department=department, enterprise_id=enterprise_id)
     if User.objects.filter(username=username).exists():
         errors.append(FieldError("username", _("This username is taken.")))
     if errors:

@@ -427,7 +427,9 @@ def search(*, user: User, text: str, shown: int = SEARCH_SHOWN) -> list[SearchGr
             "enterprises",
             str(_("Enterprises")),
             found.order_by("name", "id"),
-            lambda e: SearchHit(e.name, e.uscc, reverse("enterprises:detail", kwargs={"enterprise_id": e.pk})),
+            lambda e: SearchHit(
+                e.name, e.uscc, reverse("enterprises:detail", kwargs={"enterprise_id": e.pk})
+            ),
             f"{reverse('enterprises:list')}?{query}",
         )
     projects = KeyProject.objects.filter(project_scope(user)).filter(

@@ -35,6 +35,8 @@ def _active_section(view_name: str) -> str:
         return view_name.split(":")[1]
     if view_name.startswith("indicators:"):
         return "indicators"
+    if view_name.startswith("reports:"):
+        return "reports"
     return {"home": "home", "home-page": "home", "directory": "directory", "audit-log": "audit"}.get(
         view_name, ""
     )

@@ -44,6 +44,9 @@ NAVIGATION: tuple[NavItem, ...] = (
         also=Perm.SUPERVISION_VIEW,
     ),
     NavItem("assessment", _("Assessment"), "supervision:assessment", Perm.ASSESSMENT_VIEW),
+    NavItem(
+        "reports", _("Monthly report pack"), "reports:index", Perm.PROJECT_VIEW, also=Perm.INDICATOR_VIEW_ALL
+    ),
     NavItem("imports", _("Import figures"), "indicators:imports", Perm.INDICATOR_IMPORT),
     NavItem("submissions", _("Submitted figures"), "indicators:submissions", Perm.INDICATOR_IMPORT),
     NavItem("submit", _("Submit figures"), "indicators:submit", Perm.INDICATOR_SUBMIT),

@@ -15,7 +15,7 @@ def run_import(batch_id: int, detect_cumulative: bool) -> str:
 
 @db_periodic_task(crontab(hour="8", minute="30"))
 def remind_submissions() -> int:
-    """Every morning: remind above-scale enterprises whose figures are due within 3 days or late."""
+    """Daily at 08:30: remind above-scale enterprises whose figures are due within 3 days or late."""
     from zoneops.accounts.models import Zone
 
     return sum(submission_reminders(zone=zone) for zone in Zone.objects.all())

@@ -249,7 +249,7 @@ class GapCoverage:
 
 def gap_coverage(*, user: User, chain_id: int | None = None) -> list[GapCoverage]:
     """Each missing or weak node of the zone's chains with the leads working on it; uncovered first."""
-    from zoneops.chains.selectors import chain_gaps
+    from zoneops.chains.selectors import chains_gaps
 
     require_perm(user, Perm.LEAD_VIEW)
     chains = Chain.objects.filter(zone_scope(user)).select_related("zone").order_by("sort_order", "pk")
@@ -262,8 +262,10 @@ def gap_coverage(*, user: User, chain_id: int | None = None) -> list[GapCoverage
     rows: list[GapCoverage] = []
     if not has_perm(user, Perm.CHAIN_VIEW):
         return rows  # no chain to read, so no gap to cover
-    for chain in chains:
-        for gap in chain_gaps(user=user, chain=chain, with_candidates=False):
+    chain_list = list(chains)
+    gaps_of = chains_gaps(user=user, chains=chain_list, with_candidates=False)
+    for chain in chain_list:
+        for gap in gaps_of[chain.pk]:
             if gap.gap_class not in ("missing", "weak"):
                 continue
             rows.append(

@@ -38,6 +38,13 @@ HEADER = (
 )
 
 
+def completion_percent(cumulative: Decimal | None, planned: Decimal) -> Decimal | None:
+    """Investment completed this year as a percentage of the year's plan, to one decimal."""
+    if cumulative is None or not planned:
+        return None
+    return (cumulative * 100 / planned).quantize(Decimal("0.1"))
+
+
 def scheduling_report(*, user: User, period: dt.date) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
@@ -47,6 +54,7 @@ def scheduling_report(*, user: User, period: dt.date) -> bytes:
     for number, row in enumerate(scheduling_rows(user=user, period=period), start=1):
         project, report = row.project, row.report
         cumulative = report.investment_cumulative if report else None
+        completion = completion_percent(cumulative, project.planned_investment)
         rows.append(
             (
                 number,
@@ -59,9 +67,7 @@ def scheduling_report(*, user: User, period: dt.date) -> bytes:
                 float(project.planned_investment / TEN_THOUSAND),
                 float(report.investment_month / TEN_THOUSAND) if report else None,
                 float(cumulative / TEN_THOUSAND) if cumulative is not None else None,
-                float((cumulative * 100 / project.planned_investment).quantize(Decimal("0.1")))
-                if cumulative is not None and project.planned_investment
-                else None,
+                float(completion) if completion is not None else None,
                 report.progress_percent if report else None,
                 report.progress_text if report else "未报送",
                 f"{row.next_milestone.name} {row.next_milestone.planned_date:%Y-%m-%d}"

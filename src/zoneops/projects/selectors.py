@@ -97,7 +97,12 @@ def project_get(*, user: User, project_id: int) -> KeyProject:
             Prefetch(
                 "reports", queryset=MonthlyReport.objects.select_related("submitted_by").order_by("period")
             ),
-            Prefetch("problems", queryset=Problem.objects.order_by("-raised_on", "-id")),
+            Prefetch(
+                "problems",
+                queryset=Problem.objects.select_related("supervision_item")
+                .prefetch_related("service_orders__service_type")
+                .order_by("-raised_on", "-id"),
+            ),
             "photos",
         )
         .first()

@@ -14,5 +14,6 @@ urlpatterns = [
     path("<int:project_id>/photos/", views.photo_upload, name="photo-upload"),
     path("photos/<int:photo_id>/", views.photo_file, name="photo"),
     path("problems/<int:problem_id>/supervise/", views.problem_supervise, name="problem-supervise"),
+    path("problems/<int:problem_id>/service-order/", views.problem_service_order, name="problem-order"),
     path("problems/<int:problem_id>/resolve/", views.problem_resolve, name="problem-resolve"),
 ]

@@ -25,7 +25,12 @@ from zoneops.indicators.parsing import parse_period
 from zoneops.projects import reports, selectors, services
 from zoneops.projects.models import ProjectLevel, ProjectPhoto, ProjectType, WarningLevel, WarningRuleCode
 from zoneops.projects.warnings import reason_text
+from zoneops.servicedesk.models import OrderStatus, ServiceType
+from zoneops.servicedesk.selectors import catalogue
+from zoneops.servicedesk.services import problem_to_order
 from zoneops.supervision.services import problem_to_supervision
+
+ORDER_FINISHED = frozenset({OrderStatus.CLOSED, OrderStatus.REFUSED, OrderStatus.MERGED})
 
 
 def _int(text: str | None) -> int | None:
@@ -85,6 +90,13 @@ def project_page(request: HttpRequest, project_id: int) -> HttpResponse:
         "today": today.isoformat(),
         "labels": {"planned": _("planned"), "actual": _("actual"), "today": _("today")},
     }
+    can_report = services.may_report(user, project)
+    can_supervise = has_perm(user, Perm.SUPERVISION_MANAGE)
+    for problem in project.problems.all():
+        # A problem with an order still being worked on is not filed again (the service refuses it too).
+        problem.open_order = next(  # type: ignore[attr-defined]
+            (o for o in problem.service_orders.all() if o.status not in ORDER_FINISHED), None
+        )
     curve = selectors.investment_curve(project)
     curve["labels"] = {
         "planned": _("planned cumulative"),
@@ -101,9 +113,15 @@ def project_page(request: HttpRequest, project_id: int) -> HttpResponse:
             "history": project.warning_history.order_by("-on")[:12],
             "gantt_json": json.dumps(gantt, ensure_ascii=False),
             "curve_json": json.dumps(curve, ensure_ascii=False),
-            "can_report": services.may_report(user, project),
-            "can_supervise": has_perm(user, Perm.SUPERVISION_MANAGE),
+            "can_report": can_report,
+            "can_supervise": can_supervise,
             "milestones": milestones,
+            # The two one-action conversions of a problem: a service order for the owner enterprise (by
+            # whoever reports on the project), a supervision item for a department (the supervision office).
+            "service_types": list(catalogue(user=user)) if can_report and project.owner_id else [],
+            "departments": Department.objects.filter(zone=project.zone).order_by("name")
+            if can_supervise
+            else [],
         },
     )
 
@@ -176,15 +194,55 @@ def problem_supervise(request: HttpRequest, problem_id: int) -> HttpResponse:
     user = request_user(request)
     problem = selectors.problem_get(user=user, problem_id=problem_id)
     days = _int(request.POST.get("working_days")) or 10
+    # The department that must solve it (e.g. the land department for a land problem); by default the
+    # project's responsible department.
+    department = None
+    if request.POST.get("department"):
+        department = Department.objects.filter(
+            zone_id=problem.project.zone_id, pk=_int(request.POST.get("department")) or 0
+        ).first()
+        if department is None:
+            messages.error(request, _("No department with this id in the zone."))
+            return redirect("projects:project", project_id=problem.project_id)
     try:
         item = problem_to_supervision(
-            actor=user, problem=problem, working_days=days, instructions=request.POST.get("instructions", "")
+            actor=user,
+            problem=problem,
+            working_days=days,
+            department=department,
+            instructions=request.POST.get("instructions", ""),
         )
     except InvalidInput as exc:
         messages.error(request, "; ".join(e.message for e in exc.errors))
         return redirect("projects:project", project_id=problem.project_id)
     messages.success(request, _("Supervision item %(number)s raised.") % {"number": item.number})
     return redirect("supervision:item", item_id=item.pk)
+
+
+@login_required
+@require_POST
+def problem_service_order(request: HttpRequest, problem_id: int) -> HttpResponse:
+    """One action: the problem becomes a service order for the project's owner enterprise, handled by the
+    department of the chosen service (e.g. the land department for land supply)."""
+    user = request_user(request)
+    problem = selectors.problem_get(user=user, problem_id=problem_id)
+    service_type = ServiceType.objects.filter(
+        zone_id=problem.project.zone_id, pk=_int(request.POST.get("service_type")) or 0, active=True
+    ).first()
+    try:
+        if service_type is None:
+            raise InvalidInput.single("service_type", _("Choose the service."))
+        order = problem_to_order(actor=user, problem=problem, service_type=service_type)
+    except InvalidInput as exc:
+        messages.error(request, "; ".join(e.message for e in exc.errors))
+    else:
+        messages.success(
+            request,
+            _("Service order %(number)s filed for %(enterprise)s.")
+            % {"number": order.number, "enterprise": order.enterprise.name},
+        )
+    # Back to the project: the order belongs to the enterprise and the department handling it.
+    return redirect("projects:project", project_id=problem.project_id)
 
 
 @login_required
