@@ -147,11 +147,11 @@ def test_staff_user_sees_their_pages_and_is_refused_the_others(
         screenshot(page, "home-leader")
 
     page.goto(f"{demo_url}/enterprises/")
-    page.get_by_label("搜索").fill("Jabil")
+    page.locator("#f-search").fill("Jabil")
     page.wait_for_selector("text=捷普电子（威海）有限公司")
     assert page.locator('[data-testid="enterprise-row"]').count() == 1
     if username == "leader":
-        page.get_by_label("搜索").fill("")
+        page.locator("#f-search").fill("")
         # The first page of the whole registry (25 rows) replaces the one search hit.
         expect(page.locator('[data-testid="enterprise-row"]')).to_have_count(25)
         screenshot(page, "enterprises-leader")
@@ -191,7 +191,7 @@ def test_enterprise_user_sees_only_their_enterprise(
     own_id = int(re.search(r"/enterprises/(\d+)/", own_url).group(1))  # type: ignore[arg-type, union-attr]
     page.goto(f"{demo_url}/enterprises/")
     assert page.locator('[data-testid="enterprise-row"]').count() == 1
-    page.get_by_label("搜索").fill(other[:4])
+    page.locator("#f-search").fill(other[:4])
     page.wait_for_selector("text=没有符合条件的企业。")
     for path, status in (("/directory/", 403), ("/audit/", 403), ("/enterprises/new/", 403)):
         response = page.goto(f"{demo_url}{path}")
