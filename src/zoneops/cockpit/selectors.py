@@ -398,11 +398,11 @@ def search(*, user: User, text: str, shown: int = SEARCH_SHOWN) -> list[SearchGr
 
     from django.db.models import Q
 
-    from zoneops.core.access import enterprise_scope, order_scope, project_scope, supervision_scope
-    from zoneops.enterprises.models import Enterprise
+    from zoneops.core.access import project_scope, supervision_scope
+    from zoneops.enterprises.selectors import EnterpriseFilters, enterprise_list
     from zoneops.investment.selectors import LeadFilter, leads
     from zoneops.projects.models import KeyProject
-    from zoneops.servicedesk.models import ServiceOrder
+    from zoneops.servicedesk.selectors import QueueFilter, queue
     from zoneops.supervision.models import SupervisionItem
 
     words = " ".join(text.split())
@@ -417,16 +417,11 @@ def search(*, user: User, text: str, shown: int = SEARCH_SHOWN) -> list[SearchGr
             groups.append(SearchGroup(kind, label, total, [hit(r) for r in rows[:shown]], more))
 
     if has_perm(user, Perm.ENTERPRISE_VIEW):
-        found = Enterprise.objects.filter(enterprise_scope(user)).filter(
-            Q(name__icontains=words)
-            | Q(name_en__icontains=words)
-            | Q(short_name__icontains=words)
-            | Q(uscc=words.upper())
-        )
         group(
             "enterprises",
             str(_("Enterprises")),
-            found.order_by("name", "id"),
+            # The registry's own search (names, English name, short name, credit code).
+            enterprise_list(user=user, filters=EnterpriseFilters(search=words)),
             lambda e: SearchHit(
                 e.name, e.uscc, reverse("enterprises:detail", kwargs={"enterprise_id": e.pk})
             ),
@@ -457,13 +452,12 @@ def search(*, user: User, text: str, shown: int = SEARCH_SHOWN) -> list[SearchGr
         ),
         f"{reverse('investment:board')}?{query}",
     )
-    orders = ServiceOrder.objects.filter(order_scope(user)).filter(
-        Q(number__icontains=words) | Q(title__icontains=words) | Q(enterprise__name__icontains=words)
-    )
+    today = clock.today(zone=user.zone)
     group(
         "orders",
         str(_("Service orders")),
-        orders.select_related("enterprise").order_by("-submitted_on", "-id"),
+        # The queue's own search (number, title, enterprise), over every status, newest first.
+        queue(user=user, filters=QueueFilter(status="all", search=words), today=today),
         lambda o: SearchHit(
             f"{o.number} · {o.title}",
             f"{o.enterprise.name} · {o.get_status_display()}",

@@ -25,12 +25,10 @@ from zoneops.indicators.parsing import parse_period
 from zoneops.projects import reports, selectors, services
 from zoneops.projects.models import ProjectLevel, ProjectPhoto, ProjectType, WarningLevel, WarningRuleCode
 from zoneops.projects.warnings import reason_text
-from zoneops.servicedesk.models import OrderStatus, ServiceType
+from zoneops.servicedesk.models import FINISHED_STATES
 from zoneops.servicedesk.selectors import catalogue
 from zoneops.servicedesk.services import problem_to_order
 from zoneops.supervision.services import problem_to_supervision
-
-ORDER_FINISHED = frozenset({OrderStatus.CLOSED, OrderStatus.REFUSED, OrderStatus.MERGED})
 
 
 def _int(text: str | None) -> int | None:
@@ -95,7 +93,7 @@ def project_page(request: HttpRequest, project_id: int) -> HttpResponse:
     for problem in project.problems.all():
         # A problem with an order still being worked on is not filed again (the service refuses it too).
         problem.open_order = next(  # type: ignore[attr-defined]
-            (o for o in problem.service_orders.all() if o.status not in ORDER_FINISHED), None
+            (o for o in problem.service_orders.all() if o.status not in FINISHED_STATES), None
         )
     curve = selectors.investment_curve(project)
     curve["labels"] = {
@@ -226,9 +224,8 @@ def problem_service_order(request: HttpRequest, problem_id: int) -> HttpResponse
     department of the chosen service (e.g. the land department for land supply)."""
     user = request_user(request)
     problem = selectors.problem_get(user=user, problem_id=problem_id)
-    service_type = ServiceType.objects.filter(
-        zone_id=problem.project.zone_id, pk=_int(request.POST.get("service_type")) or 0, active=True
-    ).first()
+    # Only a service of the user's own catalogue (the zone's active ones).
+    service_type = catalogue(user=user).filter(pk=_int(request.POST.get("service_type")) or 0).first()
     try:
         if service_type is None:
             raise InvalidInput.single("service_type", _("Choose the service."))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -72,38 +73,32 @@ def pack_page(request: HttpRequest) -> HttpResponse:
     return _page(request, user, parts, period=period)
 
 
-@login_required
-def pack_download(request: HttpRequest) -> HttpResponse:
+def _download(request: HttpRequest, build: Callable[[User, dt.date], PackFile]) -> HttpResponse:
+    """One download of the pack for the asked month; a month that is not one gets the page and a 400."""
     user = request_user(request)
     parts = selectors.parts_of(user=user)
     try:
         period = selectors.pack_period(user=user, text=request.GET.get("period"))
     except InvalidInput as exc:
         return _refused(request, user, parts, exc)
-    return _attachment(selectors.report_pack(user=user, period=period))
+    return _attachment(build(user, period))
+
+
+@login_required
+def pack_download(request: HttpRequest) -> HttpResponse:
+    return _download(request, lambda user, period: selectors.report_pack(user=user, period=period))
 
 
 @login_required
 def pdf_download(request: HttpRequest) -> HttpResponse:
-    user = request_user(request)
-    parts = selectors.parts_of(user=user)
-    try:
-        period = selectors.pack_period(user=user, text=request.GET.get("period"))
-    except InvalidInput as exc:
-        return _refused(request, user, parts, exc)
-    return _attachment(selectors.pack_pdf(user=user, period=period))
+    return _download(request, lambda user, period: selectors.pack_pdf(user=user, period=period))
 
 
 @login_required
 def part_download(request: HttpRequest, part: str) -> HttpResponse:
-    user = request_user(request)
-    parts = selectors.parts_of(user=user)
+    selectors.parts_of(user=request_user(request))  # a refused role hears 403 before a wrong file name
     try:
         chosen = Part(part)
     except ValueError as unknown:
         raise Http404 from unknown
-    try:
-        period = selectors.pack_period(user=user, text=request.GET.get("period"))
-    except InvalidInput as exc:
-        return _refused(request, user, parts, exc)
-    return _attachment(selectors.part_file(user=user, period=period, part=chosen))
+    return _download(request, lambda user, period: selectors.part_file(user=user, period=period, part=chosen))

@@ -67,6 +67,8 @@ _S = OrderStatus
 # for the enterprise pauses it; a submitted order has none yet).
 OPEN_STATES = frozenset({_S.SUBMITTED, _S.ACCEPTED, _S.DISPATCHED, _S.IN_PROGRESS, _S.WAITING, _S.RETURNED})
 RUNNING_STATES = frozenset({_S.ACCEPTED, _S.DISPATCHED, _S.IN_PROGRESS, _S.RETURNED})
+# Orders nobody works on any more: a problem with none but these may be filed again.
+FINISHED_STATES = frozenset({_S.CLOSED, _S.REFUSED, _S.MERGED})
 
 
 class ServiceOrder(ZoneScopedModel):

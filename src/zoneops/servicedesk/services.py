@@ -31,6 +31,7 @@ from zoneops.core.uploads import DOCUMENT_MAX_BYTES, document_check
 from zoneops.enterprises.models import Enterprise
 from zoneops.projects.models import Problem
 from zoneops.servicedesk.models import (
+    FINISHED_STATES,
     OPEN_STATES,
     RUNNING_STATES,
     Open311Key,
@@ -254,7 +255,7 @@ def problem_to_order(*, actor: User, problem: Problem, service_type: ServiceType
     require_report(actor, project)
     if project.owner is None:
         raise InvalidInput.single("problem_id", _("The project has no owner enterprise to file for."))
-    if problem.service_orders.exclude(status__in=[S.CLOSED, S.REFUSED, S.MERGED]).exists():
+    if problem.service_orders.exclude(status__in=list(FINISHED_STATES)).exists():
         raise InvalidInput.single("problem_id", _("An open service order exists for this problem."))
     order = _order_create(
         actor=actor,
