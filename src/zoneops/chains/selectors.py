@@ -126,19 +126,28 @@ def year_totals(*, zone_id: int, indicator: str, year: int, enterprise_ids: set[
     closed year), read from the stored totals."""
     if not enterprise_ids:
         return {}
-    rows = (
-        EnterprisePeriodTotal.objects.filter(
-            zone_id=zone_id,
-            indicator_id=indicator,
-            enterprise_id__in=enterprise_ids,
-            period__gte=dt.date(year, 1, 1),
-            period__lte=dt.date(year, 12, 1),
-        )
-        .order_by("enterprise_id", "period")
-        .values_list("enterprise_id", "ytd")
+    of_year = EnterprisePeriodTotal.objects.filter(
+        zone_id=zone_id,
+        indicator_id=indicator,
+        period__gte=dt.date(year, 1, 1),
+        period__lte=dt.date(year, 12, 1),
     )
-    # Ordered by period, so the last value per enterprise is its latest YTD.
-    return dict(rows)
+    # Most enterprises reported December: one row each, rather than every month of a province's members.
+    totals = dict(
+        of_year.filter(enterprise_id__in=enterprise_ids, period=dt.date(year, 12, 1)).values_list(
+            "enterprise_id", "ytd"
+        )
+    )
+    rest = enterprise_ids - totals.keys()
+    if rest:
+        rows = (
+            of_year.filter(enterprise_id__in=rest)
+            .order_by("enterprise_id", "period")
+            .values_list("enterprise_id", "ytd")
+        )
+        # Ordered by period, so the last value per enterprise is its latest YTD.
+        totals.update(dict(rows))
+    return totals
 
 
 # --- gap analysis ----------------------------------------------------------------------------------
@@ -255,23 +264,23 @@ def chains_gaps(
     *, user: User, chains: list[Chain], year: int | None = None, with_candidates: bool = True
 ) -> dict[int, list[NodeGap]]:
     """:func:`chain_gaps` for several chains of one zone at once, with the same handful of queries however
-    many chains there are (the cockpit and the gap-coverage view read every chain)."""
+    many chains there are (the cockpit and the gap-coverage view read every chain). Without candidates
+    the nodes' industry classes are not read either (only the candidates and the node panel use them)."""
     require_perm(user, Perm.CHAIN_VIEW)
     if not chains:
         return {}
     year = year if year is not None else closed_year(zone=chains[0].zone)
     chain_ids = [c.pk for c in chains]
     nodes_of: dict[int, list[ChainNode]] = defaultdict(list)
-    for node in (
-        ChainNode.objects.filter(chain_id__in=chain_ids)
-        .prefetch_related("industries")
-        .order_by("sort_order", "code")
-    ):
+    node_rows = ChainNode.objects.filter(chain_id__in=chain_ids).order_by("sort_order", "code")
+    for node in node_rows.prefetch_related("industries") if with_candidates else node_rows:
         nodes_of[node.chain_id].append(node)
     member_rows = list(
         NodeMembership.objects.filter(node__chain_id__in=chain_ids)
         .exclude(status=MembershipStatus.REJECTED)
         .select_related("enterprise")
+        # What a gap reads of a membership; a province's chains hold thousands of them.
+        .only("node_id", "enterprise_id", "status", "enterprise__name", "enterprise__above_scale")
         .order_by("enterprise__name", "enterprise_id")
     )
     chain_of_node = {node.pk: chain_id for chain_id, nodes in nodes_of.items() for node in nodes}

@@ -112,13 +112,13 @@ def cockpit(*, user: User) -> Cockpit:
         "red_link": f"{board}?year={today.year}&warning_level=red",
     }
 
-    funnel = pipeline.funnel(user=user, year=today.year)
+    funnel = pipeline.funnel_totals(user=user, year=today.year)
     worth = pipeline.value(user=user, year=today.year)
     open_leads = sum(funnel.current.get(s, 0) for s in ("lead", "contacted", "site_visit", "negotiating"))
     result.pipeline = {
         "year": today.year,
         "stages": [label for _s, label in funnel.stages],
-        "reached": funnel.total.reached,
+        "reached": funnel.reached,
         "open_leads": open_leads,
         "signed_in_year": worth.signed_in_year,
         "signed_count": worth.signed_count,
@@ -126,7 +126,7 @@ def cockpit(*, user: User) -> Cockpit:
         "target_share": worth.target_share,
         "link": reverse("investment:funnel"),
     }
-    coverage = pipeline.gap_coverage(user=user)
+    coverage = pipeline.gap_coverage(user=user, with_leads=False)
     uncovered = [g for g in coverage if g.uncovered]
     result.gaps = {
         "gaps": len(coverage),

@@ -7,13 +7,13 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import statistics
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -30,6 +30,8 @@ from zoneops.investment.models import (
     PipelineSettings,
 )
 from zoneops.investment.services import stage_limits, stale_reasons
+
+CENT = Decimal("0.01")
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,12 +153,22 @@ class Funnel:
     current: dict[str, int] = field(default_factory=dict)
 
 
-def _reached(rows: Iterable[Lead]) -> list[int]:
+def _funnel_stages() -> list[tuple[str, str]]:
+    return [(s, str(LeadStage(s).label)) for s in STAGE_ORDER]
+
+
+def _reached_from(furthest: Mapping[int, int]) -> list[int]:
+    """How many leads reached each stage, from how many got no further than each (skipping counts as
+    passing: a lead whose furthest stage is signed reached every stage before it)."""
     counts = [0] * len(STAGE_ORDER)
-    for lead in rows:
-        for index in range(lead.furthest + 1):
-            counts[index] += 1
+    for index, leads_there in furthest.items():
+        for stage_index in range(index + 1):
+            counts[stage_index] += leads_there
     return counts
+
+
+def _reached(rows: Iterable[Lead]) -> list[int]:
+    return _reached_from(Counter(lead.furthest for lead in rows))
 
 
 def _grouped(rows: list[Lead], key: str, label_of: Mapping[Any, str]) -> list[FunnelRow]:
@@ -182,7 +194,7 @@ def funnel(*, user: User, year: int) -> Funnel:
         .select_related("chain__cluster")
         .prefetch_related(Prefetch("events", queryset=LeadEvent.objects.order_by("at", "pk")))
     )
-    stages = [(s, str(LeadStage(s).label)) for s in STAGE_ORDER]
+    stages = _funnel_stages()
     by_month: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(STAGE_ORDER, 0))
     durations: dict[str, list[int]] = defaultdict(list)
     for lead in rows:
@@ -228,6 +240,32 @@ def funnel(*, user: User, year: int) -> Funnel:
     )
 
 
+@dataclass(frozen=True)
+class FunnelTotals:
+    """The funnel's headline (what the cockpit shows): leads opened in the year that reached each stage,
+    and how many of them sit in each stage now. Counted in the database, without reading the leads."""
+
+    year: int
+    stages: list[tuple[str, str]]
+    reached: list[int]
+    current: dict[str, int]
+
+
+def funnel_totals(*, user: User, year: int) -> FunnelTotals:
+    require_perm(user, Perm.LEAD_VIEW)
+    opened = leads(user=user).filter(opened_on__year=year).order_by()
+    current = dict.fromkeys(LeadStage.values, 0)
+    for stage, count in opened.values_list("stage").annotate(n=Count("id")).values_list("stage", "n"):
+        current[stage] = count
+    furthest = dict(opened.values_list("furthest").annotate(n=Count("id")).values_list("furthest", "n"))
+    return FunnelTotals(
+        year=year,
+        stages=_funnel_stages(),
+        reached=_reached_from(furthest),
+        current=current,
+    )
+
+
 # --- gap coverage ---------------------------------------------------------------------------------
 
 
@@ -239,31 +277,41 @@ class GapCoverage:
     node: str
     gap: str  # missing | weak
     importance: float
-    leads: list[Lead]
+    working: int  # leads on the node that are not lost: open, on hold, or gone on to be signed
+    leads: list[Lead]  # every lead on the node, lost ones too; left empty by a summary read
 
     @property
     def uncovered(self) -> bool:
         """Nobody works on it: no lead on the node that is open or went on to be signed."""
-        return not [lead for lead in self.leads if lead.stage != LeadStage.LOST]
+        return self.working == 0
 
 
-def gap_coverage(*, user: User, chain_id: int | None = None) -> list[GapCoverage]:
-    """Each missing or weak node of the zone's chains with the leads working on it; uncovered first."""
+def gap_coverage(*, user: User, chain_id: int | None = None, with_leads: bool = True) -> list[GapCoverage]:
+    """Each missing or weak node of the zone's chains with the leads working on it; uncovered first.
+    ``with_leads=False`` is the summary the cockpit reads: the counts without loading the leads."""
     from zoneops.chains.selectors import chains_gaps
 
     require_perm(user, Perm.LEAD_VIEW)
+    if not has_perm(user, Perm.CHAIN_VIEW):
+        return []  # no chain to read, so no gap to cover
     chains = Chain.objects.filter(zone_scope(user)).select_related("zone").order_by("sort_order", "pk")
     if chain_id is not None:
         chains = chains.filter(pk=chain_id)
+    on_nodes = Lead.nodes.through.objects.filter(lead__in=leads(user=user).values("pk"))
+    working = dict(
+        on_nodes.exclude(lead__stage=LeadStage.LOST)
+        .values_list("chainnode_id")
+        .annotate(n=Count("lead_id"))
+        .values_list("chainnode_id", "n")
+    )
     by_node: dict[int, list[Lead]] = defaultdict(list)
-    for lead in leads(user=user).prefetch_related("nodes"):
-        for node in lead.nodes.all():
-            by_node[node.pk].append(lead)
-    rows: list[GapCoverage] = []
-    if not has_perm(user, Perm.CHAIN_VIEW):
-        return rows  # no chain to read, so no gap to cover
+    if with_leads:
+        lead_of = {lead.pk: lead for lead in leads(user=user)}
+        for node_id, lead_id in on_nodes.values_list("chainnode_id", "lead_id").order_by("lead_id"):
+            by_node[node_id].append(lead_of[lead_id])
     chain_list = list(chains)
     gaps_of = chains_gaps(user=user, chains=chain_list, with_candidates=False)
+    rows: list[GapCoverage] = []
     for chain in chain_list:
         for gap in gaps_of[chain.pk]:
             if gap.gap_class not in ("missing", "weak"):
@@ -276,7 +324,8 @@ def gap_coverage(*, user: User, chain_id: int | None = None) -> list[GapCoverage
                     node=gap.node.name,
                     gap=gap.gap_class,
                     importance=float(gap.importance),
-                    leads=sorted(by_node.get(gap.node.pk, []), key=lambda lead: lead.pk),
+                    working=working.get(gap.node.pk, 0),
+                    leads=by_node.get(gap.node.pk, []),
                 )
             )
     rows.sort(key=lambda r: (not r.uncovered, r.gap != "missing", -r.importance, r.chain, r.node))
@@ -301,26 +350,34 @@ class PipelineValue:
 
 
 def value(*, user: User, year: int) -> PipelineValue:
+    """Intended investment by stage, the year's signed amount against its target, and how many leads
+    got to signing, construction and operation; summed in the database."""
     require_perm(user, Perm.LEAD_VIEW)
-    rows = list(leads(user=user))
+    rows = leads(user=user).order_by()
     intended: dict[str, Decimal] = {s: Decimal(0) for s in LeadStage.values}
-    for lead in rows:
-        intended[lead.stage] += lead.intended_investment or Decimal(0)
-    signed = [lead for lead in rows if lead.signed_on is not None and lead.signed_on.year == year]
+    for stage, total in (
+        rows.values_list("stage").annotate(total=Sum("intended_investment")).values_list("stage", "total")
+    ):
+        intended[stage] = (total or Decimal(0)).quantize(CENT)  # SQLite's SUM drops the scale
+
+    def reached(stage: str) -> Count:
+        return Count("id", filter=Q(furthest__gte=STAGE_ORDER.index(stage)))
+
+    totals = rows.aggregate(
+        signed_amount=Sum("signed_amount", filter=Q(signed_on__year=year)),
+        signed_count=Count("id", filter=Q(signed_on__year=year)),
+        signed=reached(LeadStage.SIGNED),
+        started=reached(LeadStage.CONSTRUCTION),
+        operating=reached(LeadStage.OPERATING),
+    )
     targets = year_targets(user.zone_id or 0)
-    target = Decimal(targets[str(year)]) if str(year) in targets else None
-    signed_index = STAGE_ORDER.index(LeadStage.SIGNED)
     return PipelineValue(
         year=year,
         intended_by_stage=intended,
-        signed_in_year=sum((lead.signed_amount or Decimal(0) for lead in signed), Decimal(0)),
-        signed_count=len(signed),
-        target=target,
-        signed_to_started_to_operating=(
-            sum(1 for lead in rows if lead.furthest >= signed_index),
-            sum(1 for lead in rows if lead.furthest >= STAGE_ORDER.index(LeadStage.CONSTRUCTION)),
-            sum(1 for lead in rows if lead.furthest >= STAGE_ORDER.index(LeadStage.OPERATING)),
-        ),
+        signed_in_year=(totals["signed_amount"] or Decimal(0)).quantize(CENT),
+        signed_count=totals["signed_count"],
+        target=Decimal(targets[str(year)]) if str(year) in targets else None,
+        signed_to_started_to_operating=(totals["signed"], totals["started"], totals["operating"]),
     )
 
 
