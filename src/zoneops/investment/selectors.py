@@ -298,12 +298,12 @@ def gap_coverage(*, user: User, chain_id: int | None = None, with_leads: bool = 
     if chain_id is not None:
         chains = chains.filter(pk=chain_id)
     on_nodes = Lead.nodes.through.objects.filter(lead__in=leads(user=user).values("pk"))
-    working = dict(
-        on_nodes.exclude(lead__stage=LeadStage.LOST)
-        .values_list("chainnode_id")
+    working: dict[int, int] = {
+        row["chainnode_id"]: row["n"]
+        for row in on_nodes.exclude(lead__stage=LeadStage.LOST)
+        .values("chainnode_id")
         .annotate(n=Count("lead_id"))
-        .values_list("chainnode_id", "n")
-    )
+    }
     by_node: dict[int, list[Lead]] = defaultdict(list)
     if with_leads:
         lead_of = {lead.pk: lead for lead in leads(user=user)}
