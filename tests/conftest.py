@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 
 from zoneops.accounts.models import User, Zone
@@ -38,6 +39,15 @@ def _pinned_clock() -> Iterator[None]:
     # The demo zone lives on 2022-05-08; tests see the same "today" whatever the real date.
     with clock.pinned(weihai.DEMO_DATE):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache() -> Iterator[None]:
+    # Each test starts from an empty cache: a rolled-back test's zone id comes back in the next test, and
+    # what the cockpit keeps of the zone's settled panels must not leak into it.
+    cache.clear()
+    yield
+    cache.clear()
 
 
 def demo_user(username: str) -> User:

@@ -8,6 +8,7 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.http import Http404
@@ -121,6 +122,9 @@ def closed_year(*, zone: Zone | None) -> int:
     return clock.today(zone=zone).year - 1
 
 
+MANY_ENTERPRISES = 500
+
+
 def year_totals(*, zone_id: int, indicator: str, year: int, enterprise_ids: set[int]) -> dict[int, Decimal]:
     """Each enterprise's year-to-date value at the latest month of ``year`` it reported (December for a
     closed year), read from the stored totals."""
@@ -132,12 +136,14 @@ def year_totals(*, zone_id: int, indicator: str, year: int, enterprise_ids: set[
         period__gte=dt.date(year, 1, 1),
         period__lte=dt.date(year, 12, 1),
     )
-    # Most enterprises reported December: one row each, rather than every month of a province's members.
-    totals = dict(
-        of_year.filter(enterprise_id__in=enterprise_ids, period=dt.date(year, 12, 1)).values_list(
-            "enterprise_id", "ytd"
-        )
-    )
+    december = of_year.filter(period=dt.date(year, 12, 1))
+    # Most enterprises reported December: one row each rather than every month. For thousands of them (a
+    # province's chain members) the zone's whole December is read and picked from: cheaper than sending
+    # thousands of ids to the database.
+    if len(enterprise_ids) > MANY_ENTERPRISES:
+        totals = {e: ytd for e, ytd in december.values_list("enterprise_id", "ytd") if e in enterprise_ids}
+    else:
+        totals = dict(december.filter(enterprise_id__in=enterprise_ids).values_list("enterprise_id", "ytd"))
     rest = enterprise_ids - totals.keys()
     if rest:
         rows = (
@@ -260,6 +266,16 @@ def chain_gaps(
     return chains_gaps(user=user, chains=[chain], year=year, with_candidates=with_candidates)[chain.pk]
 
 
+class _Member(NamedTuple):
+    """What a gap reads of a node membership that is not rejected."""
+
+    node_id: int
+    enterprise_id: int
+    status: str
+    name: str
+    above_scale: bool
+
+
 def chains_gaps(
     *, user: User, chains: list[Chain], year: int | None = None, with_candidates: bool = True
 ) -> dict[int, list[NodeGap]]:
@@ -275,16 +291,16 @@ def chains_gaps(
     node_rows = ChainNode.objects.filter(chain_id__in=chain_ids).order_by("sort_order", "code")
     for node in node_rows.prefetch_related("industries") if with_candidates else node_rows:
         nodes_of[node.chain_id].append(node)
-    member_rows = list(
-        NodeMembership.objects.filter(node__chain_id__in=chain_ids)
+    # Plain rows, not model instances: a province's chains hold thousands of memberships.
+    member_rows = [
+        _Member(*row)
+        for row in NodeMembership.objects.filter(node__chain_id__in=chain_ids)
         .exclude(status=MembershipStatus.REJECTED)
-        .select_related("enterprise")
-        # What a gap reads of a membership; a province's chains hold thousands of them.
-        .only("node_id", "enterprise_id", "status", "enterprise__name", "enterprise__above_scale")
         .order_by("enterprise__name", "enterprise_id")
-    )
+        .values_list("node_id", "enterprise_id", "status", "enterprise__name", "enterprise__above_scale")
+    ]
     chain_of_node = {node.pk: chain_id for chain_id, nodes in nodes_of.items() for node in nodes}
-    members_of: dict[int, list[NodeMembership]] = defaultdict(list)
+    members_of: dict[int, list[_Member]] = defaultdict(list)
     for m in member_rows:
         members_of[chain_of_node[m.node_id]].append(m)
     revenue = year_totals(
@@ -331,12 +347,19 @@ def _gaps_of_chain(
     *,
     chain: Chain,
     nodes: list[ChainNode],
-    member_rows: list[NodeMembership],
+    member_rows: list[_Member],
     revenue: dict[int, Decimal],
     purchases: dict[int, Decimal],
     candidates: dict[int, list[Candidate]],
 ) -> list[NodeGap]:
-    confirmed = [m for m in member_rows if m.status == MembershipStatus.CONFIRMED]
+    # Grouped by node once: a province's chain holds hundreds of members over dozens of nodes.
+    confirmed_on: dict[int, list[_Member]] = defaultdict(list)
+    suggested_on: dict[int, int] = defaultdict(int)
+    for m in member_rows:
+        if m.status == MembershipStatus.CONFIRMED:
+            confirmed_on[m.node_id].append(m)
+        elif m.status == MembershipStatus.SUGGESTED:
+            suggested_on[m.node_id] += 1
     total_purchases = sum(purchases.values(), Decimal(0))
     top_purchase = max(purchases.values(), default=Decimal(0))
     gaps: list[NodeGap] = []
@@ -344,12 +367,11 @@ def _gaps_of_chain(
         locals_ = [
             LocalEnterprise(
                 enterprise_id=m.enterprise_id,
-                name=m.enterprise.name,
-                above_scale=m.enterprise.above_scale,
+                name=m.name,
+                above_scale=m.above_scale,
                 revenue=revenue.get(m.enterprise_id),
             )
-            for m in confirmed
-            if m.node_id == node.pk
+            for m in confirmed_on[node.pk]
         ]
         locals_.sort(key=lambda e: (-(e.revenue or 0), e.name))
         local_revenue = sum((e.revenue or Decimal(0) for e in locals_), Decimal(0))
@@ -372,9 +394,7 @@ def _gaps_of_chain(
                 local_enterprises=locals_,
                 local_revenue=local_revenue,
                 above_scale_count=sum(1 for e in locals_ if e.above_scale),
-                suggested_count=sum(
-                    1 for m in member_rows if m.node_id == node.pk and m.status == MembershipStatus.SUGGESTED
-                ),
+                suggested_count=suggested_on[node.pk],
                 candidates=candidates.get(node.pk, []),
             )
         )

@@ -270,13 +270,19 @@ def funnel_totals(*, user: User, year: int) -> FunnelTotals:
 
 
 @dataclass
-class GapCoverage:
+class GapNode:
+    """A missing or weak chain node, as the chain's gap analysis classes it."""
+
     chain_id: int
     chain: str
     node_id: int
     node: str
     gap: str  # missing | weak
     importance: float
+
+
+@dataclass
+class GapCoverage(GapNode):
     working: int  # leads on the node that are not lost: open, on hold, or gone on to be signed
     leads: list[Lead]  # every lead on the node, lost ones too; left empty by a summary read
 
@@ -286,17 +292,41 @@ class GapCoverage:
         return self.working == 0
 
 
-def gap_coverage(*, user: User, chain_id: int | None = None, with_leads: bool = True) -> list[GapCoverage]:
-    """Each missing or weak node of the zone's chains with the leads working on it; uncovered first.
-    ``with_leads=False`` is the summary the cockpit reads: the counts without loading the leads."""
+def gap_nodes(*, user: User, chain_id: int | None = None) -> list[GapNode]:
+    """The missing and weak nodes of the zone's chains (or of one chain), chain by chain, worst first."""
     from zoneops.chains.selectors import chains_gaps
 
-    require_perm(user, Perm.LEAD_VIEW)
-    if not has_perm(user, Perm.CHAIN_VIEW):
-        return []  # no chain to read, so no gap to cover
     chains = Chain.objects.filter(zone_scope(user)).select_related("zone").order_by("sort_order", "pk")
     if chain_id is not None:
         chains = chains.filter(pk=chain_id)
+    chain_list = list(chains)
+    gaps_of = chains_gaps(user=user, chains=chain_list, with_candidates=False)
+    return [
+        GapNode(
+            chain_id=chain.pk,
+            chain=chain.name,
+            node_id=gap.node.pk,
+            node=gap.node.name,
+            gap=gap.gap_class,
+            importance=float(gap.importance),
+        )
+        for chain in chain_list
+        for gap in gaps_of[chain.pk]
+        if gap.gap_class in ("missing", "weak")
+    ]
+
+
+def gap_coverage(
+    *, user: User, chain_id: int | None = None, with_leads: bool = True, nodes: list[GapNode] | None = None
+) -> list[GapCoverage]:
+    """Each missing or weak node of the zone's chains with the leads working on it; uncovered first.
+    ``with_leads=False`` is the summary the cockpit reads: the counts without loading the leads; ``nodes``
+    are the gap nodes when the caller already has them (the cockpit keeps them for a while)."""
+    require_perm(user, Perm.LEAD_VIEW)
+    if not has_perm(user, Perm.CHAIN_VIEW):
+        return []  # no chain to read, so no gap to cover
+    if nodes is None:
+        nodes = gap_nodes(user=user, chain_id=chain_id)
     on_nodes = Lead.nodes.through.objects.filter(lead__in=leads(user=user).values("pk"))
     working: dict[int, int] = {
         row["chainnode_id"]: row["n"]
@@ -309,25 +339,14 @@ def gap_coverage(*, user: User, chain_id: int | None = None, with_leads: bool = 
         lead_of = {lead.pk: lead for lead in leads(user=user)}
         for node_id, lead_id in on_nodes.values_list("chainnode_id", "lead_id").order_by("lead_id"):
             by_node[node_id].append(lead_of[lead_id])
-    chain_list = list(chains)
-    gaps_of = chains_gaps(user=user, chains=chain_list, with_candidates=False)
-    rows: list[GapCoverage] = []
-    for chain in chain_list:
-        for gap in gaps_of[chain.pk]:
-            if gap.gap_class not in ("missing", "weak"):
-                continue
-            rows.append(
-                GapCoverage(
-                    chain_id=chain.pk,
-                    chain=chain.name,
-                    node_id=gap.node.pk,
-                    node=gap.node.name,
-                    gap=gap.gap_class,
-                    importance=float(gap.importance),
-                    working=working.get(gap.node.pk, 0),
-                    leads=by_node.get(gap.node.pk, []),
-                )
-            )
+    rows = [
+        GapCoverage(
+            **dataclasses.asdict(node),
+            working=working.get(node.node_id, 0),
+            leads=by_node.get(node.node_id, []),
+        )
+        for node in nodes
+    ]
     rows.sort(key=lambda r: (not r.uncovered, r.gap != "missing", -r.importance, r.chain, r.node))
     return rows
 

@@ -310,17 +310,18 @@ def _scores(
     return result
 
 
-def assessment(*, user: User, period_code: str) -> list[DepartmentScore]:
+def assessment(*, user: User, period_code: str, with_change: bool = True) -> list[DepartmentScore]:
     """Every assessed department of the user's zone with its score, rank, breakdown and change on the
-    previous period, best first."""
+    previous period, best first. ``with_change=False`` leaves the previous period unscored (its score and
+    change are None): the cockpit shows the ranking alone."""
     require_perm(user, Perm.ASSESSMENT_VIEW)
     period = parse_period(period_code)
     if user.zone_id is None:
         return []
     before = period.previous()
-    raw_current, raw_before = _raw(zone_id=user.zone_id, periods=[period, before])
-    current = _scores(zone_id=user.zone_id, period=period, raw=raw_current)
-    previous = _scores(zone_id=user.zone_id, period=before, raw=raw_before)
+    raws = _raw(zone_id=user.zone_id, periods=[period, before] if with_change else [period])
+    current = _scores(zone_id=user.zone_id, period=period, raw=raws[0])
+    previous = _scores(zone_id=user.zone_id, period=before, raw=raws[1]) if with_change else {}
     names = dict(Department.objects.filter(zone_scope(user), pk__in=list(current)).values_list("pk", "name"))
     rows = [
         DepartmentScore(
