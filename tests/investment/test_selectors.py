@@ -189,13 +189,29 @@ def test_the_funnel_counts_from_the_rows(gap: PrinterGap, year2023: Year2023) ->
     )
 
 
+def test_the_funnel_totals_are_the_funnels_own(gap: PrinterGap, year2023: Year2023) -> None:
+    # The cockpit's headline, counted in the database, is the full funnel's total and current stages.
+    for year in (2022, 2023, 2024):
+        full = selectors.funnel(user=gap.leader, year=year)
+        totals = selectors.funnel_totals(user=gap.leader, year=year)
+        assert (totals.stages, totals.reached, totals.current) == (
+            full.stages,
+            full.total.reached,
+            full.current,
+        )
+    assert selectors.funnel_totals(user=gap.leader, year=2023).reached[0] == 4
+    assert selectors.funnel_totals(user=gap.leader, year=2024).reached == Z
+
+
 def test_only_pipeline_readers_see_the_analytics(gap: PrinterGap, user_of: Any) -> None:
     for username in ("projects", "stats", "hp", "weigao"):
         user = user_of(username)
         assert not selectors.leads(user=user).exists()
         for read in (
             lambda u: selectors.funnel(user=u, year=2022),
+            lambda u: selectors.funnel_totals(user=u, year=2022),
             lambda u: selectors.gap_coverage(user=u),
+            lambda u: selectors.gap_coverage(user=u, with_leads=False),
             lambda u: selectors.value(user=u, year=2022),
             lambda u: selectors.referrals(user=u),
             lambda u: selectors.needing_attention(user=u, today=dt.date(2022, 5, 8)),
@@ -254,6 +270,22 @@ def test_gap_coverage_lists_uncovered_first_and_filters_by_chain(gap: PrinterGap
     assert printer
     assert [r.node_id for r in printer] == [r.node_id for r in rows if r.chain_id == gap.chain.pk]
     assert selectors.gap_coverage(user=gap.leader, chain_id=999_999) == []
+
+
+def test_the_coverage_summary_counts_what_the_full_read_lists(gap: PrinterGap) -> None:
+    node = next(r for r in selectors.gap_coverage(user=gap.leader) if r.uncovered and not r.leads)
+    typed_lead(gap.invest, gap.zone, "补缺汇总有限公司", node_ids=[node.node_id])
+    full = selectors.gap_coverage(user=gap.leader)
+    summary = selectors.gap_coverage(user=gap.leader, with_leads=False)
+    # The same nodes in the same order, each with its count of working leads; no lead loaded.
+    assert [(r.node_id, r.working, r.uncovered) for r in summary] == [
+        (r.node_id, sum(1 for x in r.leads if x.stage != "lost"), r.uncovered) for r in full
+    ]
+    assert all(r.leads == [] for r in summary)
+    assert next(r for r in summary if r.node_id == node.node_id).working == 1
+    # Gap nodes handed in (as the cockpit keeps them) give the same rows as reading them.
+    nodes = selectors.gap_nodes(user=gap.leader)
+    assert selectors.gap_coverage(user=gap.leader, with_leads=False, nodes=nodes) == summary
 
 
 # --- value, referrals ---------------------------------------------------------------------------------
