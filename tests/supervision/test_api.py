@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -41,7 +42,9 @@ def projects_item(zone: Zone, api_en: Any) -> dict[str, Any]:
     return body
 
 
-def test_raise_from_a_project_problem_respond_verify_close(zone: Zone, api_en: Any, user_of: Any) -> None:
+def test_raise_from_a_project_problem_respond_verify_close(
+    zone: Zone, api_en: Any, user_of: Any, page_as: Any
+) -> None:
     project = KeyProject.objects.get(zone=zone, code="SD-2022-001")
     problem = problem_raise(
         actor=user_of("projects"), project=project, description="外电源接入需供电公司协调"
@@ -75,6 +78,11 @@ def test_raise_from_a_project_problem_respond_verify_close(zone: Zone, api_en: A
         ("close", "supervisor", "closed"),
     ]
     assert timeline[1]["evidence"] == "会议纪要"
+    assert [e["action_label"] for e in timeline] == ["raised", "responded", "verified", "closed"]
+    # The item's page names each step in the reader's language, never by its code.
+    page = page_as("supervisor").get(f"/supervision/{item_id}/").content.decode()
+    steps = re.findall(r'<span class="tag" data-action="(\w+)">([^<]+)</span>', page)
+    assert steps == [("raise", "交办"), ("respond", "已反馈"), ("verify", "已核实"), ("close", "已办结")]
     audited = list(
         AuditEvent.objects.filter(object_type="supervision.supervisionitem", object_id=str(item_id))
         .order_by("at", "pk")

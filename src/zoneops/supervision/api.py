@@ -27,6 +27,7 @@ class EventOut(Schema):
     at: dt.datetime
     actor: str | None
     action: str
+    action_label: str  # in the request's language
     status_after: str
     note: str
     evidence: str
@@ -35,6 +36,10 @@ class EventOut(Schema):
     @staticmethod
     def resolve_actor(obj: SupervisionEvent) -> str | None:
         return obj.actor.get_username() if obj.actor else None
+
+    @staticmethod
+    def resolve_action_label(obj: SupervisionEvent) -> str:
+        return str(obj.get_action_display())
 
 
 class ItemOut(Schema):

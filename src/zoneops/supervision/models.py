@@ -92,6 +92,21 @@ class SupervisionItem(ZoneScopedModel):
         return self.closed_on <= self.deadline
 
 
+class ItemAction(models.TextChoices):
+    """The steps an item's timeline records."""
+
+    RAISE = "raise", _("raised")
+    RESPOND = "respond", _("responded")
+    VERIFY = "verify", _("verified")
+    CLOSE = "close", _("closed")
+    RETURN = "return", _("sent back")
+    REQUEST_EXTENSION = "request_extension", _("more time asked")
+    APPROVE_EXTENSION = "approve_extension", _("more time granted")
+    REFUSE_EXTENSION = "refuse_extension", _("more time refused")
+    REMIND = "remind", _("reminded")
+    ESCALATE = "escalate", _("escalated to the leader")
+
+
 class SupervisionEvent(models.Model):
     """One step on an item's timeline (the audit log holds the same step with before/after)."""
 
@@ -107,7 +122,7 @@ class SupervisionEvent(models.Model):
         related_name="+",
         verbose_name=_("actor"),
     )
-    action = models.CharField(_("action"), max_length=30)
+    action = models.CharField(_("action"), max_length=30, choices=ItemAction.choices)
     status_after = models.CharField(_("status after"), max_length=12, choices=ItemStatus.choices)
     note = models.TextField(_("note"), blank=True)
     evidence = models.TextField(_("evidence"), blank=True)
