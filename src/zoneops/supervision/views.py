@@ -14,7 +14,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from zoneops.accounts.models import Department
+from zoneops.accounts.models import Department, Role
+from zoneops.accounts.selectors import users_with_role
 from zoneops.core import clock
 from zoneops.core.access import Perm, has_perm, is_enterprise_user, require_perm
 from zoneops.core.errors import InvalidInput, TransitionNotAllowed
@@ -47,6 +48,11 @@ def board(request: HttpRequest) -> HttpResponse:
             "bucket": bucket,
             "can_manage": has_perm(user, Perm.SUPERVISION_MANAGE),
             "departments": Department.objects.filter(zone=user.zone).order_by("name") if user.zone else [],
+            "leaders": (
+                users_with_role(zone=user.zone, role=Role.LEADER).order_by("last_name", "username")
+                if user.zone
+                else []
+            ),
             "sources": ItemSource.choices,
             "today": clock.today(zone=user.zone),
         },
@@ -60,9 +66,17 @@ def item_new(request: HttpRequest) -> HttpResponse:
     require_perm(user, Perm.SUPERVISION_MANAGE)
     department = Department.objects.filter(zone=user.zone, pk=request.POST.get("department") or 0).first()
     days = request.POST.get("working_days", "")
+    leader_id = request.POST.get("leader", "")
+    leader = (
+        users_with_role(zone=user.zone, role=Role.LEADER).filter(pk=leader_id).first()
+        if user.zone and leader_id.isdigit()
+        else None
+    )
     try:
         if department is None or user.zone is None:
             raise InvalidInput.single("department", _("No department with this id in the zone."))
+        if leader_id and leader is None:
+            raise InvalidInput.single("leader", _("No zone leader with this id."))
         if not days.isdigit():
             raise InvalidInput.single("working_days", _("Enter a whole number from 1 to 250."))
         item = services.item_raise(
@@ -73,6 +87,7 @@ def item_new(request: HttpRequest) -> HttpResponse:
             department=department,
             working_days=int(days),
             instructions=request.POST.get("instructions", ""),
+            leader=leader,
         )
     except InvalidInput as exc:
         messages.error(request, "; ".join(f"{e.field}: {e.message}" for e in exc.errors))

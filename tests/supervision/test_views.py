@@ -1,0 +1,80 @@
+"""The supervision board's "raise an item" form: who may raise, the leader in charge picked from the
+zone's leaders, and bad input refused with nothing written."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.conftest import ROLES
+from zoneops.accounts.models import Department, Role, User, Zone
+from zoneops.supervision.models import SupervisionEvent, SupervisionItem
+
+pytestmark = pytest.mark.django_db
+
+
+def _form(zone: Zone, **extra: str) -> dict[str, str]:
+    department = Department.objects.get(zone=zone, code="land")
+    return {
+        "source": "leader_instruction",
+        "subject": "推进土地收储",
+        "department": str(department.pk),
+        "working_days": "10",
+        "instructions": "本月底前完成",
+        **extra,
+    }
+
+
+@pytest.mark.parametrize("username", ROLES)
+def test_who_raises_an_item_from_the_board(page_as: Any, zone: Zone, username: str) -> None:
+    before = SupervisionItem.objects.count()
+    board = page_as(username).get("/supervision/")
+    response = page_as(username).post("/supervision/new/", _form(zone))
+    may_raise = username in ("admin", "supervisor")
+    if username in ("hp", "weigao"):
+        assert board.status_code == 403
+    else:
+        assert board.status_code == 200
+        assert ('id="n-leader"' in board.content.decode()) is may_raise
+    assert response.status_code == (302 if may_raise else 403)
+    assert SupervisionItem.objects.count() == before + (1 if may_raise else 0)
+
+
+def test_the_leader_in_charge_is_one_of_the_zones_leaders(page_as: Any, zone: Zone) -> None:
+    supervisor = page_as("supervisor")
+    leaders = list(User.objects.filter(zone=zone, role=Role.LEADER, is_active=True))
+    board = supervisor.get("/supervision/").content.decode()
+    for leader in leaders:
+        assert f'<option value="{leader.pk}">' in board
+    chosen = leaders[0]
+    response = supervisor.post("/supervision/new/", _form(zone, leader=str(chosen.pk)))
+    item = SupervisionItem.objects.order_by("-pk").first()
+    assert item is not None
+    assert response["Location"] == f"/supervision/{item.pk}/"
+    assert (item.leader_id, item.subject, item.department.code, item.source) == (
+        chosen.pk,
+        "推进土地收储",
+        "land",
+        "leader_instruction",
+    )
+    assert list(SupervisionEvent.objects.filter(item=item).values_list("action", flat=True)) == ["raise"]
+    without = supervisor.post("/supervision/new/", _form(zone, leader=""))
+    assert without.status_code == 302
+    assert SupervisionItem.objects.order_by("-pk").values_list("leader_id", flat=True).first() is None
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("leader", "supervisor"), ("leader", "999999"), ("department", "999999"), ("working_days", "ten")],
+)
+def test_bad_input_raises_nothing(page_as: Any, zone: Zone, field: str, value: str) -> None:
+    if value == "supervisor":  # a user of the zone who is not a leader
+        value = str(User.objects.get(username="supervisor").pk)
+    before = (SupervisionItem.objects.count(), SupervisionEvent.objects.count())
+    response = page_as("supervisor").post("/supervision/new/", _form(zone, **{field: value}), follow=True)
+    assert response.status_code == 200
+    shown = [str(m) for m in response.context["messages"]]
+    assert len(shown) == 1
+    assert shown[0].startswith(f"{field}: ")
+    assert (SupervisionItem.objects.count(), SupervisionEvent.objects.count()) == before
