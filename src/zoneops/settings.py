@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "zoneops.servicedesk",
     "zoneops.cockpit",
     "zoneops.reports",
+    "zoneops.configuration",
     "zoneops.demo",
 ]
 

@@ -30,6 +30,7 @@ urlpatterns = [
     path("cockpit/", include("zoneops.cockpit.urls")),
     path("search/", cockpit_views.search_page, name="search"),
     path("reports/", include("zoneops.reports.urls")),
+    path("settings/", include("zoneops.configuration.urls")),
     path("open311/v2/", include("zoneops.servicedesk.open311")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

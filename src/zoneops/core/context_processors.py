@@ -37,6 +37,8 @@ def _active_section(view_name: str) -> str:
         return "indicators"
     if view_name.startswith("reports:"):
         return "reports"
+    if view_name.startswith("configuration:"):
+        return "settings"
     return {"home": "home", "home-page": "home", "directory": "directory", "audit-log": "audit"}.get(
         view_name, ""
     )

@@ -18,8 +18,8 @@ class NavItem:
     label: str | Promise
     url_name: str
     perm: Perm | None
-    # Shown also to holders of this permission (e.g. department staff see their own supervision items).
-    also: Perm | None = None
+    # Shown also to holders of these permissions (e.g. department staff see their own supervision items).
+    also: tuple[Perm, ...] = ()
 
 
 NAVIGATION: tuple[NavItem, ...] = (
@@ -32,7 +32,11 @@ NAVIGATION: tuple[NavItem, ...] = (
     NavItem("pipeline", _("Investment pipeline"), "investment:board", Perm.LEAD_VIEW),
     NavItem("projects", _("Key projects"), "projects:board", Perm.PROJECT_VIEW),
     NavItem(
-        "supervision", _("Supervision"), "supervision:board", Perm.SUPERVISION_VIEW, also=Perm.PROJECT_REPORT
+        "supervision",
+        _("Supervision"),
+        "supervision:board",
+        Perm.SUPERVISION_VIEW,
+        also=(Perm.PROJECT_REPORT,),
     ),
     NavItem("orders", _("Service orders"), "servicedesk:orders", Perm.ORDER_VIEW),
     NavItem("dispatch", _("Dispatch board"), "servicedesk:board", Perm.ORDER_DISPATCH),
@@ -41,15 +45,26 @@ NAVIGATION: tuple[NavItem, ...] = (
         _("Service statistics"),
         "servicedesk:stats",
         Perm.ORDER_DISPATCH,
-        also=Perm.SUPERVISION_VIEW,
+        also=(Perm.SUPERVISION_VIEW,),
     ),
     NavItem("assessment", _("Assessment"), "supervision:assessment", Perm.ASSESSMENT_VIEW),
     NavItem(
-        "reports", _("Monthly report pack"), "reports:index", Perm.PROJECT_VIEW, also=Perm.INDICATOR_VIEW_ALL
+        "reports",
+        _("Monthly report pack"),
+        "reports:index",
+        Perm.PROJECT_VIEW,
+        also=(Perm.INDICATOR_VIEW_ALL,),
     ),
     NavItem("imports", _("Import figures"), "indicators:imports", Perm.INDICATOR_IMPORT),
     NavItem("submissions", _("Submitted figures"), "indicators:submissions", Perm.INDICATOR_IMPORT),
     NavItem("submit", _("Submit figures"), "indicators:submit", Perm.INDICATOR_SUBMIT),
+    NavItem(
+        "settings",
+        _("Zone settings"),
+        "configuration:settings",
+        Perm.PROJECT_EDIT,
+        also=(Perm.INDICATOR_IMPORT, Perm.SUPERVISION_MANAGE, Perm.LEAD_EDIT),
+    ),
     NavItem("directory", _("Departments"), "directory", Perm.DIRECTORY_VIEW),
     NavItem("audit", _("Audit log"), "audit-log", Perm.AUDIT_VIEW),
     NavItem("api", _("API"), "api:openapi-view", Perm.API_DOCS),
@@ -70,7 +85,5 @@ def navigation_for(user: User) -> list[NavLink]:
     return [
         NavLink(item.key, item.label, reverse(item.url_name))
         for item in NAVIGATION
-        if item.perm is None
-        or has_perm(user, item.perm)
-        or (item.also is not None and has_perm(user, item.also))
+        if item.perm is None or has_perm(user, item.perm) or any(has_perm(user, perm) for perm in item.also)
     ]

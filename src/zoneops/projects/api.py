@@ -25,10 +25,9 @@ from zoneops.projects.models import (
     MonthlyReport,
     Problem,
     ProjectPhoto,
-    WarningRule,
     WarningRuleCode,
 )
-from zoneops.projects.warnings import DEFAULT_RULES, reason_text
+from zoneops.projects.warnings import reason_text
 from zoneops.supervision.services import problem_to_supervision
 
 router = Router(tags=["projects"])
@@ -140,16 +139,10 @@ class RuleOut(Schema):
 def warning_rules(request: HttpRequest) -> list[RuleOut]:
     user = request_user(request)
     require_perm(user, Perm.PROJECT_VIEW)
-    configured = {r.code: r for r in WarningRule.objects.filter(zone=user.zone)}
-    out = []
-    for code, (amber, red) in DEFAULT_RULES.items():
-        rule = configured.get(code)
-        out.append(
-            RuleOut(code=code, amber=rule.amber, red=rule.red, enabled=rule.enabled)
-            if rule
-            else RuleOut(code=code, amber=amber, red=red, enabled=True)
-        )
-    return out
+    return [
+        RuleOut(code=r.code, amber=r.amber, red=r.red, enabled=r.enabled)
+        for r in selectors.warning_rules(zone_id=user.zone_id or 0)
+    ]
 
 
 class RuleIn(Schema):

@@ -19,8 +19,10 @@ from zoneops.projects.models import (
     Problem,
     ProblemStatus,
     ProjectStatus,
+    WarningRule,
+    WarningRuleCode,
 )
-from zoneops.projects.warnings import months_due
+from zoneops.projects.warnings import DEFAULT_RULES, months_due
 
 SORTS = {
     "code": ("code",),
@@ -222,3 +224,29 @@ def reports_missing(
         for month in months_due(project=project, today=today, deadline_day=day)
         if (project.pk, month) not in reported
     ]
+
+
+@dataclass(frozen=True)
+class RuleSetting:
+    code: str
+    label: str
+    amber: Decimal
+    red: Decimal
+    enabled: bool
+    configured: bool  # set by the zone (otherwise the default thresholds)
+
+
+def warning_rules(*, zone_id: int) -> list[RuleSetting]:
+    """Every warning rule with the thresholds in force in the zone: its own where it set them, the
+    defaults otherwise."""
+    configured = {r.code: r for r in WarningRule.objects.filter(zone_id=zone_id)}
+    rules = []
+    for code, (amber, red) in DEFAULT_RULES.items():
+        rule = configured.get(code)
+        label = str(WarningRuleCode(code).label)
+        rules.append(
+            RuleSetting(code, label, rule.amber, rule.red, rule.enabled, True)
+            if rule
+            else RuleSetting(code, label, amber, red, True, False)
+        )
+    return rules

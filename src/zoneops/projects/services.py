@@ -58,6 +58,27 @@ def deadline_day(*, zone_id: int) -> int:
     return settings_row.report_deadline_day if settings_row else 25
 
 
+def report_deadline_set(*, actor: User, zone: Zone, day: int) -> SchedulingSettings:
+    """The day of each month by which the departments report the month (月调度): from the 1st to the 28th,
+    so every month has it. Late-report warnings and reminders follow it from the next refresh."""
+    require_perm(actor, Perm.PROJECT_EDIT)
+    if isinstance(day, bool) or not isinstance(day, int) or not 1 <= day <= 28:
+        raise InvalidInput.single("report_deadline_day", _("Enter a day from 1 to 28."))
+    before = deadline_day(zone_id=zone.pk)
+    row, _created = SchedulingSettings.objects.update_or_create(
+        zone=zone, defaults={"report_deadline_day": day}
+    )
+    audit_record(
+        actor=actor,
+        action="project.deadline_day",
+        instance=row,
+        before={"report_deadline_day": before},
+        after={"report_deadline_day": day},
+    )
+    warnings_refresh(zone=zone)
+    return row
+
+
 def report_deadline(*, zone_id: int, period: dt.date) -> dt.date:
     """Reports for a month are due by the zone's day of that month."""
     return period.replace(day=min(deadline_day(zone_id=zone_id), 28))

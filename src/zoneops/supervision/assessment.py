@@ -115,7 +115,7 @@ class DepartmentScore:
     adjustments: list[AssessmentAdjustment] = field(default_factory=list)
 
 
-def _weights(zone_id: int) -> dict[str, int]:
+def zone_weights(zone_id: int) -> dict[str, int]:
     scheme = AssessmentScheme.objects.filter(zone_id=zone_id, is_default=True).first()
     return dict(scheme.weights) if scheme is not None else dict(DEFAULT_WEIGHTS)
 
@@ -269,7 +269,7 @@ def _raw_period(*, zone_id: int, period: Period, year: _YearReports, day: int) -
 def _scores(
     *, zone_id: int, period: Period, raw: Raw
 ) -> dict[int, tuple[Decimal, list[MeasureResult], list[AssessmentAdjustment]]]:
-    weights = _weights(zone_id)
+    weights = zone_weights(zone_id)
     adjustments: dict[int, list[AssessmentAdjustment]] = defaultdict(list)
     for adjustment in AssessmentAdjustment.objects.filter(zone_id=zone_id, period=period.code).order_by("pk"):
         adjustments[adjustment.department_id].append(adjustment)

@@ -20,6 +20,7 @@ from zoneops.core.services import audit_record, notify
 from zoneops.projects.models import KeyProject, Problem, ProblemStatus
 from zoneops.supervision.models import (
     AssessmentAdjustment,
+    AssessmentScheme,
     ItemSource,
     ItemStatus,
     SupervisionEvent,
@@ -389,3 +390,37 @@ def adjustment_add(
         },
     )
     return adjustment
+
+
+@transaction.atomic
+def assessment_weights_set(*, actor: User, zone: Zone, weights: dict[str, int]) -> AssessmentScheme:
+    """The zone's assessment weights: points out of 100 per measure (0 leaves a measure out). A measure a
+    department has nothing to be measured on does not apply, so the weights that apply are scaled to 100
+    anyway; they need not add up to 100, only to more than 0."""
+    from zoneops.supervision.assessment import DEFAULT_WEIGHTS
+
+    require_perm(actor, Perm.SUPERVISION_MANAGE)
+    errors: list[FieldError] = []
+    for measure in weights:
+        if measure not in DEFAULT_WEIGHTS:
+            errors.append(FieldError(f"weights.{measure}", _("Unknown measure.")))
+    for measure in DEFAULT_WEIGHTS:
+        value = weights.get(measure)
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 100:
+            errors.append(FieldError(f"weights.{measure}", _("Enter a whole number from 0 to 100.")))
+    if not errors and sum(weights.values()) == 0:
+        errors.append(FieldError("weights", _("At least one measure needs a weight above 0.")))
+    if errors:
+        raise InvalidInput(errors)
+    scheme = AssessmentScheme.objects.filter(zone=zone, is_default=True).first()
+    before = dict(scheme.weights) if scheme is not None else dict(DEFAULT_WEIGHTS)
+    chosen = {measure: weights[measure] for measure in DEFAULT_WEIGHTS}
+    if scheme is None:
+        scheme = AssessmentScheme.objects.create(
+            zone=zone, name=_("Default scheme"), weights=chosen, is_default=True
+        )
+    else:
+        scheme.weights = chosen
+        scheme.save(update_fields=["weights", "updated_at"])
+    audit_record(actor=actor, action="assessment.weights", instance=scheme, before=before, after=chosen)
+    return scheme

@@ -33,6 +33,15 @@ def yi(value: Any) -> str:
 
 
 @register.filter
+def plain(value: Any) -> str:
+    """A number as a form field gives it back to be edited: no exponent, no trailing zeros (1000, 12.5)."""
+    if value is None:
+        return ""
+    text = f"{Decimal(value).normalize():f}"
+    return text
+
+
+@register.filter
 def absolute(value: Any) -> Any:
     return abs(value) if value is not None else None
 
