@@ -37,8 +37,7 @@ def plain(value: Any) -> str:
     """A number as a form field gives it back to be edited: no exponent, no trailing zeros (1000, 12.5)."""
     if value is None:
         return ""
-    text = f"{Decimal(value).normalize():f}"
-    return text
+    return f"{Decimal(value).normalize():f}"
 
 
 @register.filter
