@@ -257,6 +257,9 @@ if TESTING:
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "zoneops@localhost")
 # Outgoing e-mail is off unless configured: a demo or intranet machine without SMTP must not fail jobs.
+# Where people reach zoneops from outside it (e.g. https://zoneops.example.gov.cn): e-mails and robot messages
+# carry links, and a link in a message read elsewhere must be whole. Unset, the links stay paths.
+SITE_URL = os.environ.get("ZONEOPS_SITE_URL", "").strip().rstrip("/")
 NOTIFY_EMAIL_ENABLED = env_flag("ZONEOPS_NOTIFY_EMAIL", default=bool(os.environ.get("EMAIL_HOST")) or TESTING)
 WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("ZONEOPS_WEBHOOK_TIMEOUT", "5"))
 

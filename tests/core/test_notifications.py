@@ -12,7 +12,7 @@ from django.core import mail
 from zoneops.accounts.models import Role, Zone
 from zoneops.core.models import Delivery, DeliveryStatus, Notification, WebhookEndpoint
 from zoneops.core.selectors import unread_notification_count
-from zoneops.core.services import notification_mark_read, notify
+from zoneops.core.services import notification_mark_read, notify, site_link
 from zoneops.core.tasks import deliver, webhook_payload
 
 pytestmark = pytest.mark.django_db(transaction=False)
@@ -144,3 +144,55 @@ def test_webhook_payload_shapes() -> None:
         "body": "B",
         "link": "/x",
     }
+
+
+def test_people_without_a_login_are_told_by_email_once(
+    zone: Zone, user_of: Any, django_capture_on_commit_callbacks: Any, settings: Any
+) -> None:
+    settings.SITE_URL = "https://zoneops.example.gov.cn"
+    supervisor = user_of("supervisor")
+    kwargs: dict[str, Any] = {
+        "zone": zone,
+        "event_key": "test:contacts",
+        "title": "工单已答复",
+        "body": "请确认",
+        "link": "/orders/rate/abc/",
+        "users": [supervisor],
+        # A contact twice, one in other case as a user's address, one blank: two e-mails in all.
+        "addresses": ["wang@hp.example.cn", "wang@hp.example.cn ", supervisor.email.upper(), ""],
+    }
+    created = _run_on_commit(django_capture_on_commit_callbacks, **kwargs)
+    assert [n.recipient.username for n in created] == ["supervisor"]
+    assert sorted(m.to[0] for m in mail.outbox) == [
+        "supervisor@demo.zoneops.example.cn",
+        "wang@hp.example.cn",
+    ]
+    contact_mail = next(m for m in mail.outbox if m.to == ["wang@hp.example.cn"])
+    assert contact_mail.body == "请确认\n\nhttps://zoneops.example.gov.cn/orders/rate/abc/"
+    outside = Delivery.objects.get(address="wang@hp.example.cn")
+    assert (outside.notification_id, outside.webhook_id, outside.status) == (None, None, DeliveryStatus.SENT)
+
+    again = _run_on_commit(django_capture_on_commit_callbacks, **kwargs)
+    assert again == []
+    assert len(mail.outbox) == 2
+    assert Delivery.objects.filter(event_key="test:contacts").count() == 2
+
+
+def test_no_mail_to_contacts_when_mail_is_off(zone: Zone, settings: Any) -> None:
+    settings.NOTIFY_EMAIL_ENABLED = False
+    notify(zone=zone, event_key="test:off", title="x", addresses=["wang@hp.example.cn"])
+    assert not Delivery.objects.filter(event_key="test:off").exists()
+
+
+@pytest.mark.parametrize(
+    ("site", "path", "whole"),
+    [
+        ("https://zoneops.example.gov.cn", "/orders/1/", "https://zoneops.example.gov.cn/orders/1/"),
+        ("", "/orders/1/", "/orders/1/"),
+        ("https://zoneops.example.gov.cn", "https://elsewhere.example/x", "https://elsewhere.example/x"),
+        ("https://zoneops.example.gov.cn", "", ""),
+    ],
+)
+def test_site_link(settings: Any, site: str, path: str, whole: str) -> None:
+    settings.SITE_URL = site
+    assert site_link(path) == whole

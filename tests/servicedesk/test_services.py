@@ -712,6 +712,28 @@ def test_the_answer_notification_carries_the_rating_link() -> None:
     assert services.order_for_rating_token(token) == order
 
 
+def test_contacts_without_a_login_get_the_answer_and_the_rating_link_by_email(settings: Any) -> None:
+    from zoneops.core.models import Delivery
+    from zoneops.enterprises.models import Enterprise, EnterpriseContact
+
+    settings.SITE_URL = "https://zoneops.example.gov.cn"
+    hp = Enterprise.objects.get(pk=demo_user("hp").enterprise_id)
+    EnterpriseContact.objects.create(enterprise=hp, name="王经理", email="wang@hp.example.cn")
+    EnterpriseContact.objects.create(enterprise=hp, name="无邮箱联系人", phone="0631-5000000")
+    # A contact who is also the enterprise's user hears it once, as the user.
+    EnterpriseContact.objects.create(enterprise=hp, name="联系人", email=demo_user("hp").email)
+    order = reach("answered")
+    sent = Delivery.objects.filter(event_key__startswith=f"order:{order.pk}:answer:")
+    contacts = set(hp.contacts.exclude(email="").values_list("email", flat=True))
+    assert "wang@hp.example.cn" in contacts
+    assert sorted(sent.values_list("address", flat=True)) == sorted(contacts | {demo_user("hp").email})
+    outside = sent.get(address="wang@hp.example.cn")
+    assert outside.notification_id is None
+    token = services.rating_token(order)
+    assert outside.body == f"Confirm and rate the answer: https://zoneops.example.gov.cn/orders/rate/{token}/"
+    assert services.order_for_rating_token(token) == order
+
+
 @pytest.mark.parametrize("forge", ["tampered", "other-salt", "other-zone", "no-order", "garbage"])
 def test_a_forged_rating_link_is_refused(forge: str) -> None:
     order = reach("answered")

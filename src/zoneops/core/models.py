@@ -267,6 +267,12 @@ class Delivery(models.Model):
                 condition=models.Q(webhook__isnull=False),
                 name="delivery_once_per_webhook_event",
             ),
+            # An e-mail to someone without a login (an enterprise's contact): once per event and address.
+            models.UniqueConstraint(
+                fields=["address", "event_key"],
+                condition=models.Q(notification__isnull=True, webhook__isnull=True),
+                name="delivery_once_per_address_event",
+            ),
         ]
         indexes = [models.Index(fields=["status", "created_at"], name="delivery_status_idx")]
 

@@ -107,12 +107,15 @@ def notify(
     users: Iterable[User] = (),
     roles: Iterable[str] = (),
     departments: Iterable[Department] = (),
+    addresses: Iterable[str] = (),
 ) -> list[Notification]:
     """Tell users about an event: in-app inbox, e-mail, and the zone's group-robot webhooks.
 
     ``event_key`` names the event; a user is told about one event once, and each webhook posts it
-    once, however often the caller repeats itself (periodic jobs do). Deliveries leave after commit.
-    Returns the notifications created by this call (empty if everyone had already been told).
+    once, however often the caller repeats itself (periodic jobs do). ``addresses`` are e-mail addresses
+    of people without a login (an enterprise's contacts in the registry): each gets the event by e-mail,
+    once, and no inbox entry. Deliveries leave after commit. Returns the notifications created by this
+    call (empty if everyone had already been told).
     """
     from zoneops.accounts.models import User as UserModel
 
@@ -162,6 +165,22 @@ def notify(
                 )
                 delivery_ids.append(delivery.pk)
 
+        if settings.NOTIFY_EMAIL_ENABLED:
+            users_addresses = {u.email.strip().lower() for u in recipients.values() if u.email}
+            for address in dict.fromkeys(a.strip() for a in addresses if a and a.strip()):
+                if address.lower() in users_addresses:
+                    continue  # told as a user already
+                delivery, was_created = Delivery.objects.get_or_create(
+                    channel=NotificationChannel.EMAIL,
+                    event_key=event_key,
+                    address=address,
+                    notification=None,
+                    webhook=None,
+                    defaults={"zone": zone, "title": title, "body": body, "link": link, "created_at": moment},
+                )
+                if was_created:
+                    delivery_ids.append(delivery.pk)
+
         heard_roles = set(role_list) | {u.role for u in recipients.values()}
         for endpoint in WebhookEndpoint.objects.filter(zone=zone, active=True):
             if endpoint.roles and not heard_roles.intersection(endpoint.roles):
@@ -187,6 +206,14 @@ def notify(
 
             transaction.on_commit(lambda: deliver_notifications(delivery_ids))
     return created
+
+
+def site_link(path: str) -> str:
+    """A link to a page as a message read outside zoneops needs it: whole, under the site's address
+    (``ZONEOPS_SITE_URL``), when one is set; the path itself otherwise."""
+    if path.startswith("/") and settings.SITE_URL:
+        return f"{settings.SITE_URL}{path}"
+    return path
 
 
 def notification_mark_read(*, user: User, notification_ids: Sequence[int] | None = None) -> int:

@@ -16,6 +16,7 @@ from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
 from zoneops.core.models import Delivery, DeliveryStatus, NotificationChannel, WebhookKind
+from zoneops.core.services import site_link
 
 logger = logging.getLogger(__name__)
 
@@ -34,13 +35,15 @@ def webhook_payload(*, kind: str, title: str, body: str, link: str) -> dict[str,
 
 def _send(delivery: Delivery) -> None:
     if delivery.channel == NotificationChannel.EMAIL:
-        message = delivery.body + (f"\n\n{delivery.link}" if delivery.link else "")
+        message = delivery.body + (f"\n\n{site_link(delivery.link)}" if delivery.link else "")
         send_mail(
             delivery.title, message, settings.DEFAULT_FROM_EMAIL, [delivery.address], fail_silently=False
         )
         return
     kind = delivery.webhook.kind if delivery.webhook is not None else WebhookKind.GENERIC
-    payload = webhook_payload(kind=kind, title=delivery.title, body=delivery.body, link=delivery.link)
+    payload = webhook_payload(
+        kind=kind, title=delivery.title, body=delivery.body, link=site_link(delivery.link)
+    )
     request = urllib.request.Request(  # noqa: S310 - the URL is an http(s) URLField set by the zone admin
         delivery.address,
         data=json.dumps(payload, ensure_ascii=False).encode("utf-8"),

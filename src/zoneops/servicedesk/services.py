@@ -26,7 +26,7 @@ from zoneops.core import clock
 from zoneops.core.access import Perm, has_perm, is_enterprise_user, require_perm
 from zoneops.core.errors import FieldError, InvalidInput, TransitionNotAllowed
 from zoneops.core.selectors import WorkdayCounter, add_working_days, working_days_between
-from zoneops.core.services import audit_record, notify
+from zoneops.core.services import audit_record, notify, site_link
 from zoneops.core.uploads import DOCUMENT_MAX_BYTES, document_check
 from zoneops.enterprises.models import Enterprise
 from zoneops.projects.models import Problem
@@ -565,11 +565,13 @@ def _tell(*, order: ServiceOrder, action: str, rating: int | None, approve: bool
             event_key=key,
             title=_("Your order %(number)s: %(status)s")
             % {"number": order.number, "status": order.get_status_display()},
-            body=_("Confirm and rate the answer: %(link)s") % {"link": rating_link(order)}
+            body=_("Confirm and rate the answer: %(link)s") % {"link": site_link(rating_link(order))}
             if action == "answer"
             else "",
             link=link,
             users=list(order.enterprise.users.filter(is_active=True)),
+            # The registry's contacts without a login hear it by e-mail, and rate through the link.
+            addresses=order.enterprise.contacts.exclude(email="").values_list("email", flat=True),
         )
     elif action == "dispatch" and order.department is not None:
         notify(
