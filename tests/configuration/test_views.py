@@ -16,7 +16,7 @@ from zoneops.chains.models import Cluster
 from zoneops.core.models import AuditEvent
 from zoneops.indicators.models import ClusterTarget
 from zoneops.investment.models import PipelineSettings
-from zoneops.projects.models import SchedulingSettings, WarningRule
+from zoneops.projects.models import KeyProject, SchedulingSettings, WarningRule
 from zoneops.supervision.models import AssessmentScheme
 
 pytestmark = pytest.mark.django_db
@@ -109,7 +109,18 @@ def test_the_project_office_sets_the_deadline_and_the_warning_rules(page_as: Any
         form |= {f"amber-{code}": amber, f"red-{code}": red}
         if code != "completion_late":
             form[f"enabled-{code}"] = "on"
+
+    def red() -> int:
+        return KeyProject.objects.filter(zone=zone, year=2022, warning_level="red").count()
+
     assert office.post("/settings/", form).status_code == 302
+    red_with_form = red()
+    # Any investment behind the time-elapsed plan is red: saving recomputes every project's level.
+    strict = form | {"amber-investment_behind": "0", "red-investment_behind": "0.01"}
+    assert office.post("/settings/", strict).status_code == 302
+    assert red() > red_with_form
+    assert office.post("/settings/", form).status_code == 302
+    assert red() == red_with_form
     assert SchedulingSettings.objects.get(zone=zone).report_deadline_day == 20
     assert WarningRule.objects.get(zone=zone, code="investment_behind").amber == Decimal(15)
     assert WarningRule.objects.get(zone=zone, code="completion_late").enabled is False
@@ -159,26 +170,11 @@ def test_the_supervision_office_sets_the_assessment_weights(page_as: Any, zone: 
 def test_the_investment_bureau_sets_its_target_and_stage_limits(page_as: Any, zone: Zone) -> None:
     bureau = page_as("invest")
     before_targets = dict(PipelineSettings.objects.get(zone=zone).year_targets)
-    form = {
-        "section": "pipeline",
-        "year": "2023",
-        "pipeline_target": "150",
-        **{
-            f"limit-{s}": "45"
-            for s in (
-                "lead",
-                "contacted",
-                "site_visit",
-                "negotiating",
-                "signed",
-                "registered",
-                "construction",
-            )
-        },
-    }
     page = bureau.get("/settings/", {"year": "2023"}).content.decode()
     stages = re.findall(r'name="limit-(\w+)"', page)
-    form |= {f"limit-{s}": "45" for s in stages}
+    form = {"section": "pipeline", "year": "2023", "pipeline_target": "150"} | {
+        f"limit-{s}": "45" for s in stages
+    }
     assert bureau.post("/settings/", form).status_code == 302
     row = PipelineSettings.objects.get(zone=zone)
     assert row.year_targets == before_targets | {"2023": "15000000000.00"}

@@ -65,7 +65,7 @@ def _save_targets(user: User, zone: Zone, year: int, form: dict[str, str]) -> No
 
 def _save_scheduling(user: User, zone: Zone, form: dict[str, str]) -> None:
     from zoneops.projects.selectors import warning_rules
-    from zoneops.projects.services import report_deadline_set, warning_rule_set
+    from zoneops.projects.services import report_deadline_set, warning_rule_set, warnings_refresh
 
     errors: list[FieldError] = []
     day = _whole(form.get("report_deadline_day", ""), "report_deadline_day", errors)
@@ -79,14 +79,18 @@ def _save_scheduling(user: User, zone: Zone, form: dict[str, str]) -> None:
     if errors:
         raise InvalidInput(errors)
     assert day is not None
-    report_deadline_set(actor=user, zone=zone, day=day)
+    report_deadline_set(actor=user, zone=zone, day=day, refresh=False)
     for code, amber, red, enabled in thresholds:
         assert amber is not None
         assert red is not None
         try:
-            warning_rule_set(actor=user, zone=zone, code=code, amber=amber, red=red, enabled=enabled)
+            warning_rule_set(
+                actor=user, zone=zone, code=code, amber=amber, red=red, enabled=enabled, refresh=False
+            )
         except InvalidInput as exc:
             raise InvalidInput([FieldError(f"{e.field}-{code}", e.message) for e in exc.errors]) from exc
+    # One recomputation of every project's warnings for the whole section.
+    warnings_refresh(zone=zone)
 
 
 def _number(text: str, field: str, errors: list[FieldError]) -> Decimal | None:

@@ -58,9 +58,10 @@ def deadline_day(*, zone_id: int) -> int:
     return settings_row.report_deadline_day if settings_row else 25
 
 
-def report_deadline_set(*, actor: User, zone: Zone, day: int) -> SchedulingSettings:
+def report_deadline_set(*, actor: User, zone: Zone, day: int, refresh: bool = True) -> SchedulingSettings:
     """The day of each month by which the departments report the month (月调度): from the 1st to the 28th,
-    so every month has it. Late-report warnings and reminders follow it from the next refresh."""
+    so every month has it. The projects' warnings are recomputed unless the caller changes more settings
+    and recomputes once itself (``refresh=False``)."""
     require_perm(actor, Perm.PROJECT_EDIT)
     if isinstance(day, bool) or not isinstance(day, int) or not 1 <= day <= 28:
         raise InvalidInput.single("report_deadline_day", _("Enter a day from 1 to 28."))
@@ -75,7 +76,8 @@ def report_deadline_set(*, actor: User, zone: Zone, day: int) -> SchedulingSetti
         before={"report_deadline_day": before},
         after={"report_deadline_day": day},
     )
-    warnings_refresh(zone=zone)
+    if refresh:
+        warnings_refresh(zone=zone)
     return row
 
 
@@ -522,8 +524,17 @@ def photo_add(
 
 @transaction.atomic
 def warning_rule_set(
-    *, actor: User, zone: Zone, code: str, amber: Decimal, red: Decimal, enabled: bool = True
+    *,
+    actor: User,
+    zone: Zone,
+    code: str,
+    amber: Decimal,
+    red: Decimal,
+    enabled: bool = True,
+    refresh: bool = True,
 ) -> WarningRule:
+    """Set one rule's thresholds. Every project's warnings are recomputed, unless the caller sets several
+    rules and recomputes once itself (``refresh=False``)."""
     require_perm(actor, Perm.PROJECT_EDIT)
     errors: list[FieldError] = []
     if code not in WarningRuleCode.values:
@@ -551,7 +562,8 @@ def warning_rule_set(
         before=changed_before or None,
         after=changed_after,
     )
-    warnings_refresh(zone=zone)
+    if refresh:
+        warnings_refresh(zone=zone)
     return rule
 
 
