@@ -817,6 +817,16 @@ def test_a_bad_rating_calls_the_dispatchers_and_the_department(rating: int, told
 # --- Open311 keys -----------------------------------------------------------------------------------
 
 
+def test_an_open311_key_never_starts_with_a_dash(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Its prefix is typed after `--revoke` on the command line, where "-x…" would read as an option.
+    drawn = iter(["-" + "a" * 39, "-" + "b" * 39, "c" * 40])
+    monkeypatch.setattr(services.secrets, "token_urlsafe", lambda _n: next(drawn))
+    hp = demo_user("hp").enterprise
+    assert hp is not None
+    key, raw = services.open311_key_issue(actor=demo_user("admin"), enterprise=hp)
+    assert (raw, key.prefix) == ("c" * 40, "c" * 8)
+
+
 def test_an_open311_key_is_kept_as_its_hash_only() -> None:
     hp = demo_user("hp").enterprise
     assert hp is not None

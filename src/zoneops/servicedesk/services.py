@@ -707,6 +707,9 @@ def open311_key_issue(
     if len(label) > 100:
         raise InvalidInput.single("label", _("Enter at most %(max)s characters.") % {"max": 100})
     raw = secrets.token_urlsafe(30)
+    while raw.startswith("-"):
+        # A prefix is typed after `zoneops open311-key --revoke`; one starting with "-" reads as an option.
+        raw = secrets.token_urlsafe(30)
     key = Open311Key.objects.create(
         zone_id=enterprise.zone_id,
         enterprise=enterprise,
