@@ -11,12 +11,14 @@ from django.core.exceptions import PermissionDenied
 
 from tests.conftest import ROLES, demo_user
 from tests.servicedesk.conftest import (
+    STATES,
     act,
     department,
     drive,
     file_order,
     legal,
     on,
+    reach,
     statistics_scenario,
 )
 from zoneops.accounts.models import User
@@ -407,3 +409,22 @@ def test_a_reopened_order_is_open_not_answered() -> None:
     )
     assert (stats.total.filed, stats.total.open) == (1, 1)
     assert (stats.total.answered, stats.total.on_time, stats.total.mean_working_days) == (0, 0, None)
+
+
+def test_orders_awaiting_the_enterprise_are_those_its_page_offers_a_step_on() -> None:
+    # Cross-check with the order page's own rule: an order waits for its enterprise exactly when the
+    # page offers the enterprise's contact a step it is waited for on (resume, confirm, rate).
+    made = {state: reach(state) for state in STATES}
+    rated = act(reach("closed"), "rate")
+    contact = demo_user("hp")
+    mine = ServiceOrder.objects.filter(enterprise_id=contact.enterprise_id)
+    offered = sorted(
+        order.pk
+        for order in mine
+        if set(services.actions_for(contact, order)) & set(selectors.ENTERPRISE_AWAITED)
+    )
+    awaiting = sorted(mine.filter(selectors.awaiting_enterprise()).values_list("pk", flat=True))
+    assert awaiting == offered
+    made_awaiting = {state for state, order in made.items() if order.pk in awaiting}
+    assert made_awaiting == {"waiting", "answered", "confirmed", "closed"}
+    assert rated.pk not in awaiting

@@ -374,22 +374,18 @@ class EnterpriseHome:
 
 
 def enterprise_home(*, user: User) -> EnterpriseHome:
-    from django.db.models import Q
 
     from zoneops.enterprises.selectors import enterprise_get
     from zoneops.indicators.selectors import figures_table, submissions_of
     from zoneops.indicators.services import submission_deadline
     from zoneops.servicedesk.models import OPEN_STATES, OrderStatus
-    from zoneops.servicedesk.selectors import orders, queue_counts, timers_attach
+    from zoneops.servicedesk.selectors import awaiting_enterprise, orders, queue_counts, timers_attach
 
     if user.enterprise_id is None:
         raise PermissionDenied(_("This page is for enterprise contacts."))
     today = clock.today(zone=user.zone)
     enterprise = enterprise_get(user=user, enterprise_id=user.enterprise_id)
     mine = orders(user=user)
-    waiting_for_me = Q(status__in=[OrderStatus.WAITING, OrderStatus.ANSWERED]) | Q(
-        status__in=[OrderStatus.CONFIRMED, OrderStatus.CLOSED], rating__isnull=True
-    )
     # Last month's figures are the ones due now (by the deadline day of this month).
     period = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
     open_orders = list(
@@ -401,7 +397,7 @@ def enterprise_home(*, user: User) -> EnterpriseHome:
     return EnterpriseHome(
         enterprise=enterprise,
         counts=queue_counts(user=user, today=today),
-        to_act=list(mine.filter(waiting_for_me)[:HOME_ORDERS_SHOWN]),
+        to_act=list(mine.filter(awaiting_enterprise())[:HOME_ORDERS_SHOWN]),
         open_orders=open_orders,
         figures=figures_table(
             user=user, enterprise=enterprise, year=today.year, last_months=HOME_MONTHS_SHOWN

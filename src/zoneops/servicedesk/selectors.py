@@ -336,3 +336,20 @@ def statistics(*, user: User, first: dt.date, last: dt.date, today: dt.date) -> 
         by_month=[(month, sums["filed"], sums["on_time"]) for month, sums in sorted(by_month.items())],
         ratings={n: total.get(f"r{n}", 0) for n in range(1, 6)},
     )
+
+
+# The steps an order waits for its enterprise to take (reopening is the enterprise's choice, not a wait).
+ENTERPRISE_AWAITED = ("resume", "confirm", "rate")
+
+
+def awaiting_enterprise() -> Q:
+    """Orders waiting for their enterprise: in a state one of its awaited steps starts from (the state
+    machine's own table), a rating only while none is given (as the order page offers it)."""
+    from zoneops.servicedesk.services import TRANSITIONS
+
+    awaited = Q(pk__in=[])
+    for action in ENTERPRISE_AWAITED:
+        sources, _target, _who = TRANSITIONS[action]
+        step = Q(status__in=sorted(sources))
+        awaited |= step & Q(rating__isnull=True) if action == "rate" else step
+    return awaited
