@@ -22,17 +22,27 @@ def _whole(text: str, field: str, errors: list[FieldError]) -> int | None:
     return int(text)
 
 
+def _number(text: str, field: str, errors: list[FieldError]) -> Decimal | None:
+    try:
+        value = Decimal(text.strip())
+    except InvalidOperation:
+        errors.append(FieldError(field, _("Enter a number.")))
+        return None
+    if not value.is_finite():
+        errors.append(FieldError(field, _("Enter a number.")))
+        return None
+    return value
+
+
 def _yi(text: str, field: str, errors: list[FieldError]) -> Decimal | None:
     """An amount typed in 亿元, in yuan; None when left empty."""
     text = text.strip().replace(",", "")
     if not text:
         return None
-    try:
-        amount = Decimal(text)
-    except InvalidOperation:
-        errors.append(FieldError(field, _("Enter a number.")))
+    amount = _number(text, field, errors)
+    if amount is None:
         return None
-    if not amount.is_finite() or amount <= 0:
+    if amount <= 0:
         errors.append(FieldError(field, _("A target must be positive.")))
         return None
     return (amount * YI).quantize(Decimal("0.01"))
@@ -84,18 +94,6 @@ def _save_scheduling(user: User, zone: Zone, form: Mapping[str, str]) -> None:
             raise InvalidInput([FieldError(f"{e.field}-{code}", e.message) for e in exc.errors]) from exc
     # One recomputation of every project's warnings for the whole section.
     warnings_refresh(zone=zone)
-
-
-def _number(text: str, field: str, errors: list[FieldError]) -> Decimal | None:
-    try:
-        value = Decimal(text.strip())
-    except InvalidOperation:
-        errors.append(FieldError(field, _("Enter a number.")))
-        return None
-    if not value.is_finite():
-        errors.append(FieldError(field, _("Enter a number.")))
-        return None
-    return value
 
 
 def _save_assessment(user: User, zone: Zone, form: Mapping[str, str]) -> None:
