@@ -85,7 +85,10 @@ def item_raise(
     project: KeyProject | None = None,
     problem: Problem | None = None,
 ) -> SupervisionItem:
-    """Assign an item to a department with a deadline in working days from today."""
+    """Assign an item to a department with a deadline in working days from today.
+
+    Without a leader named, an item about a project (or a project's problem) is escalated, when overdue,
+    to that project's leader in charge (包保领导); an item without any leader is never escalated."""
     require_perm(actor, Perm.SUPERVISION_MANAGE)
     errors: list[FieldError] = []
     if source not in ItemSource.values:
@@ -105,6 +108,9 @@ def item_raise(
     if errors:
         raise InvalidInput(errors)
     today = clock.today(zone=zone)
+    project = project if project is not None else (problem.project if problem else None)
+    if leader is None and project is not None:
+        leader = project.leader
     item = SupervisionItem.objects.create(
         zone=zone,
         number=_next_number(zone, today.year),
@@ -113,7 +119,7 @@ def item_raise(
         instructions=instructions.strip(),
         department=department,
         leader=leader,
-        project=project if project is not None else (problem.project if problem else None),
+        project=project,
         problem=problem,
         opened_on=today,
         working_days=working_days,
@@ -133,6 +139,7 @@ def item_raise(
             "department_id": department.pk,
             "deadline": item.deadline.isoformat(),
             "problem_id": problem.pk if problem else None,
+            "leader_id": leader.pk if leader else None,
         },
     )
     notify(
@@ -202,6 +209,10 @@ def item_act(
         item.problem.status = ProblemStatus.RESOLVED
         item.problem.resolved_on = item.closed_on
         item.problem.save(update_fields=["status", "resolved_on", "updated_at"])
+        # The project's colour follows at once, not at the nightly run: a solved problem no longer counts.
+        from zoneops.projects.services import warnings_refresh
+
+        warnings_refresh(zone=item.zone, projects=[item.problem.project])
     _event(item=item, actor=actor, action=action, note=note.strip(), evidence=evidence.strip())
     audit_record(
         actor=actor,
