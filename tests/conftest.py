@@ -78,6 +78,9 @@ class ApiClient:
     def patch(self, path: str, data: Any) -> Any:
         return self.client.patch(path, data, content_type="application/json", headers=self.headers)
 
+    def put(self, path: str, data: Any) -> Any:
+        return self.client.put(path, data, content_type="application/json", headers=self.headers)
+
     def delete(self, path: str) -> Any:
         return self.client.delete(path, headers=self.headers)
 

@@ -23,3 +23,271 @@ def test_the_ranking_alone_is_the_full_assessments(user_of: Any, period: str) ->
     assert all(r.previous_score is None and r.change is None for r in alone)
     if period == "2022Q1":  # 2021Q4 was scored too, so the full read has a change to show
         assert any(r.previous_score is not None for r in full)
+
+
+# --- the measures, the running period and the schemes per period -------------------------------------
+
+import datetime as dt  # noqa: E402
+from decimal import Decimal  # noqa: E402
+
+from django.db.models import Sum  # noqa: E402
+
+from tests.conftest import ROLES  # noqa: E402
+from zoneops.accounts.models import Department, Zone  # noqa: E402
+from zoneops.core.models import AuditEvent  # noqa: E402
+from zoneops.investment.models import Lead, LeadStage, PipelineSettings  # noqa: E402
+from zoneops.projects.models import Milestone  # noqa: E402
+from zoneops.servicedesk.models import ServiceOrder  # noqa: E402
+from zoneops.supervision.assessment import (  # noqa: E402
+    ADJUSTMENTS,
+    DEFAULT_WEIGHTS,
+    assessed_until,
+    drill_down,
+    months_reported,
+    parse_period,
+    zone_weights,
+)
+from zoneops.supervision.models import AssessmentAdjustment, AssessmentScheme  # noqa: E402
+from zoneops.supervision.services import assessment_weights_set  # noqa: E402
+
+
+def _measure(row: Any, measure: str) -> Any:
+    return next(b for b in row.breakdown if b.measure == measure)
+
+
+def test_the_breakdown_ends_with_the_adjustments_and_adds_up_to_the_score(user_of: Any) -> None:
+    for period in ("2022Q1", "2021", "2022Q2"):
+        rows = assessment(user=user_of("leader"), period_code=period)
+        assert rows
+        for row in rows:
+            assert [b.measure for b in row.breakdown] == [*DEFAULT_WEIGHTS, ADJUSTMENTS]
+            assert sum(b.points for b in row.breakdown) == row.score
+            assert _measure(row, ADJUSTMENTS).points == sum(
+                (a.points for a in row.adjustments), Decimal("0.00")
+            )
+
+
+def test_a_running_period_is_assessed_up_to_today(user_of: Any) -> None:
+    leader = user_of("leader")
+    # The demo's today is 2022-05-08 and the report deadline the 25th: April's report is the last one due.
+    q2 = parse_period("2022Q2")
+    assert assessed_until(period=q2, today=dt.date(2022, 5, 8)) == dt.date(2022, 5, 8)
+    assert assessed_until(period=q2, today=dt.date(2022, 7, 1)) == dt.date(2022, 6, 30)
+    assert assessed_until(period=parse_period("2022Q4"), today=dt.date(2022, 5, 8)) == dt.date(2022, 9, 30)
+    assert months_reported(until=dt.date(2022, 5, 8), year=2022, deadline_day=25) == 4
+    assert months_reported(until=dt.date(2022, 5, 25), year=2022, deadline_day=25) == 5
+    assert months_reported(until=dt.date(2022, 6, 30), year=2022, deadline_day=25) == 6
+    assert months_reported(until=dt.date(2021, 12, 31), year=2022, deadline_day=25) == 0
+    later = Milestone.objects.filter(planned_date__gt="2022-05-08", planned_date__lte="2022-06-30")
+    assert later.exists()  # the demo has milestones still to come in the quarter
+    for row in assessment(user=leader, period_code="2022Q2"):
+        items = drill_down(user=leader, period_code="2022Q2", department_id=row.department_id)
+        milestones = [i for i in items if i.measure == "milestone_on_time"]
+        assert all(i.detail[:10] <= "2022-05-08" for i in milestones)
+        measure = _measure(row, "milestone_on_time")
+        assert measure.expected == Decimal(len(milestones))
+        assert measure.achieved == Decimal(sum(i.ok for i in milestones))
+        orders = [i for i in items if i.measure == "service_orders"]
+        assert all(i.detail[:10] <= "2022-05-08" for i in orders)
+    # A period that has not begun has nothing due: no department is assessed on it.
+    assert assessment(user=leader, period_code="2022Q4") == []
+
+
+def test_satisfaction_is_the_ratings_of_the_orders_answered_in_the_period(user_of: Any) -> None:
+    rows = assessment(user=user_of("leader"), period_code="2021")
+    rated = (
+        ServiceOrder.objects.filter(answered_on__year=2021, rating__isnull=False, department__isnull=False)
+        .values("department__name")
+        .annotate(stars=Sum("rating"))
+    )
+    expected = {
+        r["department__name"]: (
+            Decimal(r["stars"]),
+            Decimal(
+                5
+                * ServiceOrder.objects.filter(
+                    answered_on__year=2021, rating__isnull=False, department__name=r["department__name"]
+                ).count()
+            ),
+        )
+        for r in rated
+    }
+    assert expected  # the demo year of orders has ratings in 2021
+    measured = {
+        r.department: (
+            _measure(r, "service_satisfaction").achieved,
+            _measure(r, "service_satisfaction").expected,
+        )
+        for r in rows
+        if _measure(r, "service_satisfaction").applies
+    }
+    assert measured == expected
+
+
+def test_investment_signed_is_measured_against_the_years_target(user_of: Any, zone: Zone) -> None:
+    leader = user_of("leader")
+    PipelineSettings.objects.update_or_create(zone=zone, defaults={"year_targets": {"2021": "3650000000"}})
+    signed = (
+        Lead.objects.filter(signed_on__year=2021, officer__department__isnull=False)
+        .exclude(stage=LeadStage.LOST)
+        .values("officer__department__name")
+        .annotate(amount=Sum("signed_amount"))
+    )
+    expected = {r["officer__department__name"]: min(r["amount"], Decimal("3650000000")) for r in signed}
+    assert expected  # the demo signed leads in 2021
+    rows = assessment(user=leader, period_code="2021")
+    measured = {
+        r.department: _measure(r, "leads_signed") for r in rows if _measure(r, "leads_signed").applies
+    }
+    assert {name: m.achieved for name, m in measured.items()} == {
+        name: amount.quantize(Decimal("0.01")) for name, amount in expected.items()
+    }
+    assert {m.expected for m in measured.values()} == {Decimal("3650000000.00")}
+    # A quarter's share of the target is its days' share of the year: 90 of 365 for Q1.
+    q1 = next(
+        _measure(r, "leads_signed")
+        for r in assessment(user=leader, period_code="2021Q1")
+        if r.department in measured
+    )
+    assert q1.expected == Decimal("900000000.00")
+    # Without a target for the year the measure does not apply to anyone.
+    PipelineSettings.objects.filter(zone=zone).update(year_targets={})
+    assert not any(_measure(r, "leads_signed").applies for r in assessment(user=leader, period_code="2021"))
+
+
+def test_who_sees_the_companies_behind_the_signed_leads(user_of: Any, zone: Zone) -> None:
+    PipelineSettings.objects.update_or_create(zone=zone, defaults={"year_targets": {"2021": "3650000000"}})
+    lead = (
+        Lead.objects.filter(signed_on__year=2021, officer__department__isnull=False)
+        .exclude(stage=LeadStage.LOST)
+        .select_related("officer")
+        .first()
+    )
+    assert lead is not None
+    assert lead.officer is not None
+    department_id = lead.officer.department_id
+    assert department_id is not None
+    for username in ("leader", "supervisor", "invest"):
+        rows = drill_down(user=user_of(username), period_code="2021", department_id=department_id)
+        assert lead.company_name in [r.label for r in rows if r.kind == "lead"]
+    rows = drill_down(user=user_of("projects"), period_code="2021", department_id=department_id)
+    assert [r.kind for r in rows if r.measure == "leads_signed"] == ["summary"]
+    assert lead.company_name not in " ".join(r.label + r.detail for r in rows)
+
+
+def test_changing_the_standing_weights_keeps_the_closed_periods(user_of: Any, zone: Zone) -> None:
+    leader, supervisor = user_of("leader"), user_of("supervisor")
+    q1 = [(r.department_id, r.score) for r in assessment(user=leader, period_code="2022Q1")]
+    q2 = [(r.department_id, r.score) for r in assessment(user=leader, period_code="2022Q2")]
+    weights = {**dict.fromkeys(DEFAULT_WEIGHTS, 0), "milestone_on_time": 100}
+    assessment_weights_set(actor=supervisor, zone=zone, weights=weights)
+    # 2022Q1 and 2021 are closed: they keep the weights they were assessed under; the running 2022Q2 and
+    # the year 2022 take the new ones.
+    assert [(r.department_id, r.score) for r in assessment(user=leader, period_code="2022Q1")] == q1
+    assert [(r.department_id, r.score) for r in assessment(user=leader, period_code="2022Q2")] != q2
+    frozen = set(
+        AssessmentScheme.objects.filter(zone=zone).exclude(period="").values_list("period", flat=True)
+    )
+    assert {"2021", "2021Q4", "2022Q1"} <= frozen
+    assert not frozen & {"2022", "2022Q2", "2022Q3", "2022Q4"}
+    assert zone_weights(zone.pk, period_code="2022Q1") == DEFAULT_WEIGHTS
+    assert zone_weights(zone.pk, period_code="2022Q2") == weights
+    entry = AuditEvent.objects.filter(action="assessment.weights").latest("pk")
+    assert entry.after["frozen_periods"][-1] == "2022Q1"
+    # A second change freezes nothing new and still leaves 2022Q1 alone.
+    assessment_weights_set(actor=supervisor, zone=zone, weights=DEFAULT_WEIGHTS)
+    assert AuditEvent.objects.filter(action="assessment.weights").latest("pk").after["frozen_periods"] == []
+    assert [(r.department_id, r.score) for r in assessment(user=leader, period_code="2022Q2")] == q2
+
+
+def test_a_periods_own_scheme(user_of: Any, zone: Zone) -> None:
+    supervisor = user_of("supervisor")
+    weights = {**dict.fromkeys(DEFAULT_WEIGHTS, 0), "report_timeliness": 50, "milestone_on_time": 50}
+    assessment_weights_set(actor=supervisor, zone=zone, weights=weights, period="2022Q3")
+    assert zone_weights(zone.pk, period_code="2022Q3") == weights
+    assert zone_weights(zone.pk, period_code="2022Q2") == DEFAULT_WEIGHTS
+    assert zone_weights(zone.pk) == DEFAULT_WEIGHTS
+
+
+@pytest.mark.parametrize("username", ROLES)
+def test_the_weights_api_for_every_role(api_as: Any, zone: Zone, username: str) -> None:
+    client = api_as(username)
+    enterprise = username in ("hp", "weigao")
+    read = client.get("/api/v1/assessments/weights", period="2022Q1")
+    assert read.status_code == (403 if enterprise else 200)
+    if not enterprise:
+        assert read.json()["weights"] == DEFAULT_WEIGHTS
+        assert read.json()["period"] == "2022Q1"
+    weights = {**DEFAULT_WEIGHTS, "leads_signed": 0}
+    written = client.put("/api/v1/assessments/weights", {"weights": weights, "period": "2023"})
+    assert written.status_code == (200 if username in ("admin", "supervisor") else 403)
+    if written.status_code == 200:
+        assert written.json()["weights"] == weights
+        assert zone_weights(zone.pk, period_code="2023") == weights
+    else:
+        assert not AssessmentScheme.objects.filter(period="2023").exists()
+
+
+def test_bad_weights_are_refused_with_nothing_written(api_as: Any, zone: Zone) -> None:
+    before = list(AssessmentScheme.objects.values_list("pk", "period", "weights"))
+    client = api_as("supervisor")
+    audits = AuditEvent.objects.count()
+    response = client.put(
+        "/api/v1/assessments/weights",
+        {"weights": {**DEFAULT_WEIGHTS, "leads_signed": 101, "speed": 5}, "period": "2023Q5"},
+    )
+    assert response.status_code == 422
+    assert sorted(e["field"] for e in response.json()["errors"]) == [
+        "period",
+        "weights.leads_signed",
+        "weights.speed",
+    ]
+    assert list(AssessmentScheme.objects.values_list("pk", "period", "weights")) == before
+    assert AuditEvent.objects.count() == audits
+
+
+@pytest.mark.parametrize("username", ROLES)
+def test_the_bonus_and_penalty_form_for_every_role(page_as: Any, zone: Zone, username: str) -> None:
+    department = Department.objects.get(zone=zone, code="projects")
+    page = page_as(username).get("/supervision/assessment/", {"period": "2022Q1"})
+    response = page_as(username).post(
+        "/supervision/assessment/adjustments/new/",
+        {"department": str(department.pk), "period": "2022Q1", "points": "1.5", "reason": "专项工作表现突出"},
+    )
+    may_adjust = username in ("admin", "supervisor")
+    if username in ("hp", "weigao"):
+        assert page.status_code == 403
+    else:
+        assert page.status_code == 200
+        assert ('data-testid="adjustment-form"' in page.content.decode()) is may_adjust
+    assert response.status_code == (302 if may_adjust else 403)
+    added = AssessmentAdjustment.objects.filter(department=department, reason="专项工作表现突出")
+    if may_adjust:
+        assert response["Location"] == "/supervision/assessment/?period=2022Q1"
+        adjustment = added.get()
+        assert (adjustment.period, adjustment.points) == ("2022Q1", Decimal("1.50"))
+        assert (
+            AuditEvent.objects.filter(action="assessment.adjust", object_id=str(adjustment.pk)).count() == 1
+        )
+    else:
+        assert not added.exists()
+
+
+def test_a_bad_bonus_is_refused_naming_the_field(page_as: Any, zone: Zone) -> None:
+    department = Department.objects.get(zone=zone, code="projects")
+    before = AssessmentAdjustment.objects.count()
+    response = page_as("supervisor").post(
+        "/supervision/assessment/adjustments/new/",
+        {"department": str(department.pk), "period": "2022Q1", "points": "很多", "reason": "加分"},
+        follow=True,
+    )
+    text = [str(m) for m in response.context["messages"]][-1]
+    assert text == "加减分: 请输入 -20 到 20 之间且不为 0 的分值。"
+    response = page_as("supervisor").post(
+        "/supervision/assessment/adjustments/new/",
+        {"department": str(department.pk), "period": "Q1", "points": "30", "reason": " "},
+        follow=True,
+    )
+    text = [str(m) for m in response.context["messages"]][-1]
+    assert [part.split(":")[0] for part in text.split("; ")] == ["期间", "加减分", "理由"]
+    assert AssessmentAdjustment.objects.count() == before

@@ -11,6 +11,7 @@ from ninja.pagination import PageNumberPagination, paginate
 from ninja.responses import Status
 
 from zoneops.accounts.models import Department, User
+from zoneops.core.access import Perm, require_perm
 from zoneops.core.errors import InvalidInput
 from zoneops.core.excel import XLSX
 from zoneops.core.web import request_user
@@ -268,7 +269,8 @@ def _period(text: str) -> str:
 
 @assessment_router.get("", response=list[ScoreOut])
 def assessment_list(request: HttpRequest, period: str) -> list[ScoreOut]:
-    """Departments ranked by score; each measure's points and the bonus/penalty points add up to the score."""
+    """Departments ranked by score. The breakdown's lines add up to the score: each measure's points, then
+    the bonus and penalty points (``adjustments``, also listed one by one with their reasons)."""
     rows = scoring.assessment(user=request_user(request), period_code=_period(period))
     return [
         ScoreOut(
@@ -287,6 +289,7 @@ def assessment_list(request: HttpRequest, period: str) -> list[ScoreOut]:
 
 class DrillOut(Schema):
     measure: str
+    measure_label: str  # in the request's language
     kind: str
     object_id: int
     label: str
@@ -306,11 +309,11 @@ def assessment_export(request: HttpRequest, period: str) -> HttpResponse:
 
 @assessment_router.get("/{department_id}/items", response=list[DrillOut])
 def assessment_items(request: HttpRequest, department_id: int, period: str) -> list[DrillOut]:
-    """The milestones, reports, items and projects behind a department's points."""
+    """The milestones, reports, items, orders, leads and projects behind a department's points."""
     rows = scoring.drill_down(
         user=request_user(request), period_code=_period(period), department_id=department_id
     )
-    return [DrillOut(**vars(r)) for r in rows]
+    return [DrillOut(**vars(r), measure_label=r.measure_label) for r in rows]
 
 
 class AdjustmentIn(Schema):
@@ -338,3 +341,43 @@ def adjustment_create(request: HttpRequest, payload: AdjustmentIn) -> Status[Adj
         reason=payload.reason,
     )
     return Status(201, AdjustmentOut(id=adjustment.pk, points=adjustment.points, reason=adjustment.reason))
+
+
+class WeightsOut(Schema):
+    period: str = Field(description='The period the weights are frozen for; "" for the standing scheme.')
+    weights: dict[str, int]
+    labels: dict[str, str]
+
+
+class WeightsIn(Schema):
+    weights: dict[str, Any]
+    period: str = ""
+
+
+def _weights_out(*, zone_id: int, period: str) -> WeightsOut:
+    return WeightsOut(
+        period=period,
+        weights=scoring.zone_weights(zone_id, period_code=period),
+        labels={measure: scoring.measure_label(measure) for measure in scoring.DEFAULT_WEIGHTS},
+    )
+
+
+@assessment_router.get("/weights", response=WeightsOut)
+def assessment_weights(request: HttpRequest, period: str = "") -> WeightsOut:
+    """The weights a period is assessed under (its own scheme, else the standing one); without a period,
+    the standing scheme."""
+    user = request_user(request)
+    require_perm(user, Perm.ASSESSMENT_VIEW)
+    return _weights_out(zone_id=user.zone_id or 0, period=_period(period) if period.strip() else "")
+
+
+@assessment_router.put("/weights", response=WeightsOut)
+def assessment_weights_put(request: HttpRequest, payload: WeightsIn) -> WeightsOut:
+    """Set the standing scheme (closed periods keep their weights) or, with a period, that period's own."""
+    user = request_user(request)
+    if user.zone is None:
+        raise InvalidInput.single("zone", _("Act from an account of the zone."))
+    scheme = services.assessment_weights_set(
+        actor=user, zone=user.zone, weights=payload.weights, period=payload.period
+    )
+    return _weights_out(zone_id=user.zone.pk, period=scheme.period)

@@ -2,20 +2,29 @@
 
 Measures (default weights, points out of 100):
 
-* ``milestone_on_time`` (25) — milestones of the department's projects planned in the period that were
+* ``milestone_on_time`` (20) — milestones of the department's projects planned in the period that were
   reached on or before their planned date;
-* ``investment_completion`` (25) — this year's investment reported by the end of the period against the
+* ``investment_completion`` (20) — this year's investment reported by the end of the period against the
   year's plan pro-rated to the months elapsed (capped at 100%);
-* ``report_timeliness`` (20) — monthly reports due in the period that came in by the deadline (a missing
+* ``report_timeliness`` (15) — monthly reports due in the period that came in by the deadline (a missing
   report counts as late);
-* ``supervision_on_time`` (20) — supervision items due in the period closed by their deadline;
+* ``supervision_on_time`` (15) — supervision items due in the period closed by their deadline;
 * ``service_orders`` (10) — enterprise service orders whose resolution deadline fell in the period that
-  were answered by it (merged and refused orders have no deadline to keep).
+  were answered by it (merged and refused orders have no deadline to keep);
+* ``service_satisfaction`` (10) — the enterprises' ratings (1–5) of the orders the department answered in
+  the period, against the full 5;
+* ``leads_signed`` (10) — the investment its officers' leads signed in the period (leads since lost left
+  out) against the zone's signed-investment target for the year, pro-rated to the months elapsed.
 
+A period still running is assessed up to today: what falls due later (a milestone planned next month, an
+order due next week, the months whose report is not due yet) is not yet counted for or against anyone.
 A measure a department has nothing to be measured on (no milestone due, no item) does not apply to it:
 the weights of the measures that do apply are scaled to 100. Each measure's points are
-``100 × weight × rate / (sum of the applicable weights)``; the score is their sum plus the supervision
-office's bonus and penalty points, so the breakdown always adds up to the score.
+``100 × weight × rate / (sum of the applicable weights)``. The supervision office's bonus and penalty points
+are the breakdown's last line (``adjustments``), so the breakdown always adds up to the score.
+
+The weights come from the scheme of the period if the zone froze one (a closed period keeps the weights it
+was assessed under when the standing scheme changes), else from the zone's standing scheme.
 """
 
 from __future__ import annotations
@@ -27,11 +36,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, F, Max, Q, Sum
+from django.db.models import Count, F, Max, Q, QuerySet, Sum
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from zoneops.accounts.models import Department, User
-from zoneops.core.access import Perm, require_perm, zone_scope
+from zoneops.core import clock
+from zoneops.core.access import Perm, has_perm, require_perm, zone_scope
+from zoneops.investment.models import Lead, LeadStage
+from zoneops.investment.selectors import year_targets
 from zoneops.projects.models import KeyProject, Milestone, MonthlyReport
 from zoneops.projects.services import deadline_day
 from zoneops.projects.warnings import month_start, months_due
@@ -39,11 +52,13 @@ from zoneops.servicedesk.models import OrderStatus, ServiceOrder
 from zoneops.supervision.models import AssessmentAdjustment, AssessmentScheme, SupervisionItem
 
 DEFAULT_WEIGHTS: dict[str, int] = {
-    "milestone_on_time": 25,
-    "investment_completion": 25,
-    "report_timeliness": 20,
-    "supervision_on_time": 20,
+    "milestone_on_time": 20,
+    "investment_completion": 20,
+    "report_timeliness": 15,
+    "supervision_on_time": 15,
     "service_orders": 10,
+    "service_satisfaction": 10,
+    "leads_signed": 10,
 }
 MEASURE_LABELS = {
     "milestone_on_time": _("milestones on time"),
@@ -51,7 +66,13 @@ MEASURE_LABELS = {
     "report_timeliness": _("monthly reports on time"),
     "supervision_on_time": _("supervision items closed on time"),
     "service_orders": _("service orders resolved on time"),
+    "service_satisfaction": _("enterprises' satisfaction"),
+    "leads_signed": _("investment signed against target"),
 }
+# The breakdown's last line: the supervision office's bonus and penalty points (not a weighted measure).
+ADJUSTMENTS = "adjustments"
+ADJUSTMENTS_LABEL = _("bonus and penalty points")
+FULL_RATING = 5
 _PERIOD = re.compile(r"^(\d{4})(?:Q([1-4]))?$")
 
 
@@ -115,9 +136,86 @@ class DepartmentScore:
     adjustments: list[AssessmentAdjustment] = field(default_factory=list)
 
 
-def zone_weights(zone_id: int) -> dict[str, int]:
-    scheme = AssessmentScheme.objects.filter(zone_id=zone_id, is_default=True).first()
-    return dict(scheme.weights) if scheme is not None else dict(DEFAULT_WEIGHTS)
+def zone_weights(zone_id: int, *, period_code: str = "") -> dict[str, int]:
+    """The weights a period is assessed under: the scheme frozen for that period if there is one, else the
+    zone's standing scheme, else the defaults."""
+    wanted = Q(period="", is_default=True)
+    if period_code:
+        wanted |= Q(period=period_code)
+    schemes = {
+        scheme.period: scheme.weights
+        for scheme in AssessmentScheme.objects.filter(wanted, zone_id=zone_id).order_by("-is_default")
+    }
+    weights = schemes.get(period_code) if period_code else None
+    if weights is None:
+        weights = schemes.get("")
+    return dict(weights) if weights is not None else dict(DEFAULT_WEIGHTS)
+
+
+def measure_label(measure: str) -> str:
+    return str(ADJUSTMENTS_LABEL if measure == ADJUSTMENTS else MEASURE_LABELS.get(measure, measure))
+
+
+def assessed_until(*, period: Period, today: dt.date) -> dt.date:
+    """The last day a period is assessed on: its end, or today while it runs (before its start, the day
+    before it, so nothing is due yet)."""
+    return max(min(period.end, today), period.start - dt.timedelta(days=1))
+
+
+def months_reported(*, until: dt.date, year: int, deadline_day: int) -> int:
+    """The months of ``year`` whose monthly report was due by ``until``: the plan's share of the year the
+    investment measure expects done."""
+    if until.year < year:
+        return 0
+    if until.year > year:
+        return 12
+    due_this_month = until >= until.replace(day=min(deadline_day, 28))
+    return until.month if due_this_month else until.month - 1
+
+
+# What each measure counts, shared by the scores and the drill-down so the two can never disagree.
+
+
+def _milestones_due(*, zone_id: int, start: dt.date, until: dt.date) -> QuerySet[Milestone]:
+    return Milestone.objects.filter(
+        project__zone_id=zone_id, planned_date__gte=start, planned_date__lte=until
+    )
+
+
+def _items_due(*, zone_id: int, start: dt.date, until: dt.date) -> QuerySet[SupervisionItem]:
+    return SupervisionItem.objects.filter(zone_id=zone_id, deadline__gte=start, deadline__lte=until)
+
+
+def _orders_due(*, zone_id: int, start: dt.date, until: dt.date) -> QuerySet[ServiceOrder]:
+    return ServiceOrder.objects.filter(
+        zone_id=zone_id, resolve_due__gte=start, resolve_due__lte=until, department__isnull=False
+    ).exclude(status__in=[OrderStatus.MERGED, OrderStatus.REFUSED])
+
+
+def _orders_rated(*, zone_id: int, start: dt.date, until: dt.date) -> QuerySet[ServiceOrder]:
+    return ServiceOrder.objects.filter(
+        zone_id=zone_id,
+        answered_on__gte=start,
+        answered_on__lte=until,
+        rating__isnull=False,
+        department__isnull=False,
+    )
+
+
+def _leads_signed(*, zone_id: int, start: dt.date, until: dt.date) -> QuerySet[Lead]:
+    # An agreement that fell through later (the lead is lost) brings no investment.
+    return Lead.objects.filter(
+        zone_id=zone_id, signed_on__gte=start, signed_on__lte=until, officer__department__isnull=False
+    ).exclude(stage=LeadStage.LOST)
+
+
+def _signed_target(*, zone_id: int, start: dt.date, until: dt.date) -> Decimal:
+    """The year's signed-investment target pro-rated to the days of the period assessed (0: no target)."""
+    target = year_targets(zone_id).get(str(start.year))
+    if not target or until < start:
+        return Decimal(0)
+    days_in_year = (dt.date(start.year, 12, 31) - dt.date(start.year, 1, 1)).days + 1
+    return Decimal(target) * ((until - start).days + 1) / days_in_year
 
 
 @dataclass
@@ -176,7 +274,7 @@ def _year_reports(*, zone_id: int, year: int, periods: Sequence[Period]) -> _Yea
 Raw = dict[int, dict[str, tuple[Decimal, Decimal]]]
 
 
-def _raw(*, zone_id: int, periods: Sequence[Period]) -> list[Raw]:
+def _raw(*, zone_id: int, periods: Sequence[Period], today: dt.date) -> list[Raw]:
     """Per period, department and measure: (achieved, expected). A few grouped queries whatever the zone's
     size; a year's projects and reports are read once for all the periods of that year."""
     years = {
@@ -185,18 +283,25 @@ def _raw(*, zone_id: int, periods: Sequence[Period]) -> list[Raw]:
     }
     day = deadline_day(zone_id=zone_id)
     return [
-        _raw_period(zone_id=zone_id, period=period, year=years[period.year], day=day) for period in periods
+        _raw_period(
+            zone_id=zone_id,
+            period=period,
+            until=assessed_until(period=period, today=today),
+            year=years[period.year],
+            day=day,
+        )
+        for period in periods
     ]
 
 
-def _raw_period(*, zone_id: int, period: Period, year: _YearReports, day: int) -> Raw:
+def _raw_period(*, zone_id: int, period: Period, until: dt.date, year: _YearReports, day: int) -> Raw:
     raw: Raw = defaultdict(dict)
+    if until < period.start:  # the period has not begun: nothing is due yet
+        return raw
     # Each grouped query drops the models' default ordering (``order_by()``): it is ignored by GROUP BY
     # but would still join the zone table for its name.
     for row in (
-        Milestone.objects.filter(
-            project__zone_id=zone_id, planned_date__gte=period.start, planned_date__lte=period.end
-        )
+        _milestones_due(zone_id=zone_id, start=period.start, until=until)
         .values("project__department_id")
         .annotate(total=Count("id"), on_time=Count("id", filter=Q(actual_date__lte=F("planned_date"))))
         .order_by()
@@ -206,7 +311,7 @@ def _raw_period(*, zone_id: int, period: Period, year: _YearReports, day: int) -
             Decimal(row["total"]),
         )
 
-    months_elapsed = period.end.month
+    months_elapsed = months_reported(until=until, year=period.year, deadline_day=day)
     planned: dict[int, Decimal] = defaultdict(Decimal)
     for _pk, department_id, planned_investment, _start in year.projects:
         planned[department_id] += planned_investment * months_elapsed / 12
@@ -216,7 +321,7 @@ def _raw_period(*, zone_id: int, period: Period, year: _YearReports, day: int) -
             raw[department_id]["investment_completion"] = (min(done[department_id], expected), expected)
 
     due: dict[int, int] = defaultdict(int)
-    after_period = period.end + dt.timedelta(days=1)
+    after_period = until + dt.timedelta(days=1)
     # months_due reads only the project's year and the month it starts in (from January of its year), so
     # the months are counted once per first month rather than once per project.
     due_by_start: dict[dt.date, int] = {}
@@ -237,7 +342,7 @@ def _raw_period(*, zone_id: int, period: Period, year: _YearReports, day: int) -
             )
 
     for item_row in (
-        SupervisionItem.objects.filter(zone_id=zone_id, deadline__gte=period.start, deadline__lte=period.end)
+        _items_due(zone_id=zone_id, start=period.start, until=until)
         .values("department_id")
         .annotate(total=Count("id"), on_time=Count("id", filter=Q(closed_on__lte=F("deadline"))))
         .order_by()
@@ -248,13 +353,7 @@ def _raw_period(*, zone_id: int, period: Period, year: _YearReports, day: int) -
         )
 
     for order_row in (
-        ServiceOrder.objects.filter(
-            zone_id=zone_id,
-            resolve_due__gte=period.start,
-            resolve_due__lte=period.end,
-            department__isnull=False,
-        )
-        .exclude(status__in=[OrderStatus.MERGED, OrderStatus.REFUSED])
+        _orders_due(zone_id=zone_id, start=period.start, until=until)
         .values("department_id")
         .annotate(total=Count("id"), on_time=Count("id", filter=Q(answered_on_time=True)))
         .order_by()
@@ -263,15 +362,50 @@ def _raw_period(*, zone_id: int, period: Period, year: _YearReports, day: int) -
             Decimal(order_row["on_time"]),
             Decimal(order_row["total"]),
         )
+
+    for rated_row in (
+        _orders_rated(zone_id=zone_id, start=period.start, until=until)
+        .values("department_id")
+        .annotate(total=Count("id"), stars=Sum("rating"))
+        .order_by()
+    ):
+        raw[rated_row["department_id"]]["service_satisfaction"] = (
+            Decimal(rated_row["stars"]),
+            Decimal(rated_row["total"] * FULL_RATING),
+        )
+
+    target = _signed_target(zone_id=zone_id, start=period.start, until=until)
+    if target > 0:
+        signed = dict(
+            _leads_signed(zone_id=zone_id, start=period.start, until=until)
+            .values("officer__department_id")
+            .annotate(amount=Sum("signed_amount"))
+            .values_list("officer__department_id", "amount")
+            .order_by()
+        )
+        # The departments whose officers work leads by then are measured, whether they signed or not.
+        working = set(
+            Lead.objects.filter(zone_id=zone_id, opened_on__lte=until, officer__department__isnull=False)
+            .values_list("officer__department_id", flat=True)
+            .distinct()
+            .order_by()
+        )
+        for department_id in working | set(signed):
+            amount = signed.get(department_id) or Decimal(0)
+            raw[department_id]["leads_signed"] = (min(amount, target), target)
     return raw
 
 
 def _scores(
     *, zone_id: int, period: Period, raw: Raw
 ) -> dict[int, tuple[Decimal, list[MeasureResult], list[AssessmentAdjustment]]]:
-    weights = zone_weights(zone_id)
+    weights = zone_weights(zone_id, period_code=period.code)
     adjustments: dict[int, list[AssessmentAdjustment]] = defaultdict(list)
-    for adjustment in AssessmentAdjustment.objects.filter(zone_id=zone_id, period=period.code).order_by("pk"):
+    for adjustment in (
+        AssessmentAdjustment.objects.filter(zone_id=zone_id, period=period.code)
+        .select_related("entered_by")
+        .order_by("pk")
+    ):
         adjustments[adjustment.department_id].append(adjustment)
     result: dict[int, tuple[Decimal, list[MeasureResult], list[AssessmentAdjustment]]] = {}
     for department_id in set(raw) | set(adjustments):
@@ -280,7 +414,7 @@ def _scores(
         breakdown: list[MeasureResult] = []
         for measure, weight in weights.items():
             achieved, expected = measured.get(measure, (Decimal(0), Decimal(0)))
-            applies = measure in measured and expected > 0
+            applies = measure in measured and expected > 0 and applicable > 0
             rate = (achieved / expected) if applies else None
             points = (
                 (Decimal(100) * weight * rate / applicable).quantize(Decimal("0.01"))
@@ -290,7 +424,7 @@ def _scores(
             breakdown.append(
                 MeasureResult(
                     measure=measure,
-                    label=str(MEASURE_LABELS.get(measure, measure)),
+                    label=measure_label(measure),
                     weight=weight,
                     achieved=achieved.quantize(Decimal("0.01")),
                     expected=expected.quantize(Decimal("0.01")),
@@ -299,9 +433,22 @@ def _scores(
                     applies=applies,
                 )
             )
-        score = sum((b.points for b in breakdown), Decimal(0)) + sum(
-            (a.points for a in adjustments.get(department_id, [])), Decimal(0)
+        bonus = sum((a.points for a in adjustments.get(department_id, [])), Decimal(0)).quantize(
+            Decimal("0.01")
         )
+        breakdown.append(
+            MeasureResult(
+                measure=ADJUSTMENTS,
+                label=measure_label(ADJUSTMENTS),
+                weight=0,
+                achieved=bonus,
+                expected=Decimal("0.00"),
+                rate=None,
+                points=bonus,
+                applies=department_id in adjustments,
+            )
+        )
+        score = sum((b.points for b in breakdown), Decimal(0))
         result[department_id] = (
             score.quantize(Decimal("0.01")),
             breakdown,
@@ -319,7 +466,8 @@ def assessment(*, user: User, period_code: str, with_change: bool = True) -> lis
     if user.zone_id is None:
         return []
     before = period.previous()
-    raws = _raw(zone_id=user.zone_id, periods=[period, before] if with_change else [period])
+    today = clock.today(zone=user.zone)
+    raws = _raw(zone_id=user.zone_id, periods=[period, before] if with_change else [period], today=today)
     current = _scores(zone_id=user.zone_id, period=period, raw=raws[0])
     previous = _scores(zone_id=user.zone_id, period=before, raw=raws[1]) if with_change else {}
     names = dict(Department.objects.filter(zone_scope(user), pk__in=list(current)).values_list("pk", "name"))
@@ -355,22 +503,24 @@ class DrillRow:
     detail: str
     ok: bool
 
+    @property
+    def measure_label(self) -> str:
+        return measure_label(self.measure)
+
 
 def drill_down(*, user: User, period_code: str, department_id: int) -> list[DrillRow]:
-    """The projects, milestones, reports and items behind a department's points."""
+    """The projects, milestones, reports, items, orders and leads behind a department's points, read with
+    the same filters as the scores."""
     require_perm(user, Perm.ASSESSMENT_VIEW)
     period = parse_period(period_code)
     rows: list[DrillRow] = []
     zone_id = user.zone_id
     if zone_id is None:
         return rows
+    until = assessed_until(period=period, today=clock.today(zone=user.zone))
     for m in (
-        Milestone.objects.filter(
-            project__zone_id=zone_id,
-            project__department_id=department_id,
-            planned_date__gte=period.start,
-            planned_date__lte=period.end,
-        )
+        _milestones_due(zone_id=zone_id, start=period.start, until=until)
+        .filter(project__department_id=department_id)
         .select_related("project")
         .order_by("planned_date", "pk")
     ):
@@ -389,7 +539,7 @@ def drill_down(*, user: User, period_code: str, department_id: int) -> list[Dril
             project__zone_id=zone_id,
             project__department_id=department_id,
             period__gte=period.start,
-            period__lte=period.end,
+            period__lte=until,
         )
         .select_related("project")
         .order_by("period", "project__code")
@@ -404,12 +554,11 @@ def drill_down(*, user: User, period_code: str, department_id: int) -> list[Dril
                 r.on_time,
             )
         )
-    for i in SupervisionItem.objects.filter(
-        zone_id=zone_id,
-        department_id=department_id,
-        deadline__gte=period.start,
-        deadline__lte=period.end,
-    ).order_by("deadline", "pk"):
+    for i in (
+        _items_due(zone_id=zone_id, start=period.start, until=until)
+        .filter(department_id=department_id)
+        .order_by("deadline", "pk")
+    ):
         rows.append(
             DrillRow(
                 "supervision_on_time",
@@ -421,13 +570,8 @@ def drill_down(*, user: User, period_code: str, department_id: int) -> list[Dril
             )
         )
     for o in (
-        ServiceOrder.objects.filter(
-            zone_id=zone_id,
-            department_id=department_id,
-            resolve_due__gte=period.start,
-            resolve_due__lte=period.end,
-        )
-        .exclude(status__in=[OrderStatus.MERGED, OrderStatus.REFUSED])
+        _orders_due(zone_id=zone_id, start=period.start, until=until)
+        .filter(department_id=department_id)
         .order_by("resolve_due", "pk")
     ):
         rows.append(
@@ -440,12 +584,58 @@ def drill_down(*, user: User, period_code: str, department_id: int) -> list[Dril
                 bool(o.answered_on_time),
             )
         )
+    for o in (
+        _orders_rated(zone_id=zone_id, start=period.start, until=until)
+        .filter(department_id=department_id)
+        .order_by("answered_on", "pk")
+    ):
+        rows.append(
+            DrillRow(
+                "service_satisfaction",
+                "service_order",
+                o.pk,
+                f"{o.number} {o.title}",
+                f"{o.rating}/{FULL_RATING}",
+                (o.rating or 0) >= 4,
+            )
+        )
+    signed = list(
+        _leads_signed(zone_id=zone_id, start=period.start, until=until)
+        .filter(officer__department_id=department_id)
+        .order_by("signed_on", "pk")
+    )
+    if has_perm(user, Perm.LEAD_VIEW):
+        rows.extend(
+            DrillRow(
+                "leads_signed",
+                "lead",
+                lead.pk,
+                lead.company_name,
+                f"{lead.signed_on} · {lead.signed_amount or 0:,.0f}",
+                True,
+            )
+            for lead in signed
+        )
+    elif signed:
+        # Leads are commercially sensitive: other readers see what the points rest on, not the companies.
+        rows.append(
+            DrillRow(
+                "leads_signed",
+                "summary",
+                0,
+                ngettext("%(count)d lead signed", "%(count)d leads signed", len(signed))
+                % {"count": len(signed)},
+                f"{sum((lead.signed_amount or Decimal(0) for lead in signed), Decimal(0)):,.0f}",
+                True,
+            )
+        )
+    months = months_reported(until=until, year=period.year, deadline_day=deadline_day(zone_id=zone_id))
     for p in (
         KeyProject.objects.filter(zone_id=zone_id, department_id=department_id, year=period.year)
-        .annotate(done=Sum("reports__investment_month", filter=Q(reports__period__lte=period.end)))
+        .annotate(done=Max("reports__investment_cumulative", filter=Q(reports__period__lte=period.end)))
         .order_by("code")
     ):
-        expected = p.planned_investment * period.end.month / 12
+        expected = p.planned_investment * months / 12
         done = p.done or Decimal(0)
         rows.append(
             DrillRow(

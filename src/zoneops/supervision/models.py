@@ -168,16 +168,26 @@ class AssessmentAdjustment(ZoneScopedModel):
 
 
 class AssessmentScheme(ZoneScopedModel):
-    """The measures' weights (points out of 100) the zone assesses its departments by."""
+    """The measures' weights (points out of 100) the zone assesses its departments by: the standing scheme
+    (no period) or the one frozen for a period, so a closed period keeps the weights it was assessed under
+    when the standing scheme changes."""
 
     name = models.CharField(_("name"), max_length=200)
     weights = models.JSONField(_("weights"))
     is_default = models.BooleanField(_("in use"), default=True)
+    period = models.CharField(_("period"), max_length=7, blank=True, default="")  # "", 2022Q1 or 2022
 
     class Meta:
         verbose_name = _("assessment scheme")
         verbose_name_plural = _("assessment schemes")
-        ordering = ["zone", "-is_default", "name"]
+        ordering = ["zone", "-is_default", "period", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["zone", "period"],
+                condition=~models.Q(period=""),
+                name="assessment_scheme_one_per_period",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name

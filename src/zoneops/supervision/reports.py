@@ -6,12 +6,12 @@ from openpyxl import Workbook
 
 from zoneops.accounts.models import User
 from zoneops.core.excel import workbook_bytes, write_sheet
-from zoneops.supervision.assessment import DEFAULT_WEIGHTS, MEASURE_LABELS, assessment
+from zoneops.supervision.assessment import ADJUSTMENTS, DEFAULT_WEIGHTS, assessment, measure_label
 
 
 def assessment_workbook(*, user: User, period_code: str) -> bytes:
     rows = assessment(user=user, period_code=period_code)
-    measures = [b.measure for b in rows[0].breakdown] if rows else list(DEFAULT_WEIGHTS)
+    measures = [b.measure for b in rows[0].breakdown] if rows else [*DEFAULT_WEIGHTS, ADJUSTMENTS]
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None
@@ -24,8 +24,8 @@ def assessment_workbook(*, user: User, period_code: str) -> bytes:
             "得分",
             "上期得分",
             "变化",
-            *[str(MEASURE_LABELS[m]) for m in measures],
-            "加减分",
+            # The last measure is the bonus and penalty points: the row's cells add up to its score.
+            *[measure_label(m) for m in measures],
         ],
         rows=[
             (
@@ -35,7 +35,6 @@ def assessment_workbook(*, user: User, period_code: str) -> bytes:
                 float(r.previous_score) if r.previous_score is not None else None,
                 float(r.change) if r.change is not None else None,
                 *[float(b.points) if b.applies else None for b in r.breakdown],
-                float(sum(a.points for a in r.adjustments)) if r.adjustments else 0.0,
             )
             for r in rows
         ],

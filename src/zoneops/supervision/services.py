@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Min
 from django.utils.translation import gettext as _
 
 from zoneops.accounts.models import Department, User, Zone
@@ -381,6 +381,7 @@ def adjustment_add(
         errors.append(FieldError("department_id", _("No department with this id in the zone.")))
     if errors:
         raise InvalidInput(errors)
+    period = parse_period(period).code
     adjustment = AssessmentAdjustment.objects.create(
         zone=zone,
         department=department,
@@ -404,14 +405,27 @@ def adjustment_add(
 
 
 @transaction.atomic
-def assessment_weights_set(*, actor: User, zone: Zone, weights: dict[str, int]) -> AssessmentScheme:
+def assessment_weights_set(
+    *, actor: User, zone: Zone, weights: dict[str, int], period: str = ""
+) -> AssessmentScheme:
     """The zone's assessment weights: points out of 100 per measure (0 leaves a measure out). A measure a
     department has nothing to be measured on does not apply, so the weights that apply are scaled to 100
-    anyway; they need not add up to 100, only to more than 0."""
-    from zoneops.supervision.assessment import DEFAULT_WEIGHTS
+    anyway; they need not add up to 100, only to more than 0.
+
+    With a ``period`` (2023 or 2023Q2) the weights are that period's own scheme. Without, they are the
+    standing scheme, which applies from the running period on: every closed period without a scheme of
+    its own first keeps the weights it was assessed under, so changing the weights never rescores the past.
+    """
+    from zoneops.supervision.assessment import DEFAULT_WEIGHTS, parse_period, zone_weights
 
     require_perm(actor, Perm.SUPERVISION_MANAGE)
     errors: list[FieldError] = []
+    code = ""
+    if period.strip():
+        try:
+            code = parse_period(period).code
+        except ValueError:
+            errors.append(FieldError("period", _("Write the period as 2022Q1 or 2022.")))
     for measure in weights:
         if measure not in DEFAULT_WEIGHTS:
             errors.append(FieldError(f"weights.{measure}", _("Unknown measure.")))
@@ -423,15 +437,60 @@ def assessment_weights_set(*, actor: User, zone: Zone, weights: dict[str, int]) 
         errors.append(FieldError("weights", _("At least one measure needs a weight above 0.")))
     if errors:
         raise InvalidInput(errors)
-    scheme = AssessmentScheme.objects.filter(zone=zone, is_default=True).first()
-    before = dict(scheme.weights) if scheme is not None else dict(DEFAULT_WEIGHTS)
     chosen = {measure: weights[measure] for measure in DEFAULT_WEIGHTS}
-    if scheme is None:
-        scheme = AssessmentScheme.objects.create(
-            zone=zone, name=_("Default scheme"), weights=chosen, is_default=True
+    before = zone_weights(zone.pk, period_code=code)
+    frozen: list[str] = []
+    if code:
+        scheme, _created = AssessmentScheme.objects.update_or_create(
+            zone=zone, period=code, defaults={"name": code, "weights": chosen, "is_default": False}
         )
     else:
-        scheme.weights = chosen
-        scheme.save(update_fields=["weights", "updated_at"])
-    audit_record(actor=actor, action="assessment.weights", instance=scheme, before=before, after=chosen)
+        frozen = _closed_periods_freeze(zone=zone, weights=before)
+        existing = AssessmentScheme.objects.filter(zone=zone, period="", is_default=True).first()
+        if existing is None:
+            scheme = AssessmentScheme.objects.create(
+                zone=zone, name=_("Default scheme"), weights=chosen, is_default=True
+            )
+        else:
+            scheme = existing
+            scheme.weights = chosen
+            scheme.save(update_fields=["weights", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="assessment.weights",
+        instance=scheme,
+        before=before,
+        after={**chosen, "period": code, "frozen_periods": frozen},
+    )
     return scheme
+
+
+def _closed_periods_freeze(*, zone: Zone, weights: dict[str, int]) -> list[str]:
+    """Give every closed quarter and year since the zone's first key project, order or lead a scheme of
+    its own with ``weights`` (the ones it has been assessed under), unless it already has one."""
+    from zoneops.investment.models import Lead
+    from zoneops.servicedesk.models import ServiceOrder
+    from zoneops.supervision.assessment import parse_period
+
+    today = clock.today(zone=zone)
+    firsts = [
+        KeyProject.objects.filter(zone=zone).aggregate(first=Min("year"))["first"],
+        (ServiceOrder.objects.filter(zone=zone).aggregate(first=Min("submitted_on"))["first"] or today).year,
+        (Lead.objects.filter(zone=zone).aggregate(first=Min("opened_on"))["first"] or today).year,
+    ]
+    first_year = min(year for year in firsts if year is not None)
+    codes = [
+        code
+        for year in range(first_year, today.year + 1)
+        for code in (*(f"{year}Q{quarter}" for quarter in range(1, 5)), str(year))
+        if parse_period(code).end < today
+    ]
+    taken = set(AssessmentScheme.objects.filter(zone=zone, period__in=codes).values_list("period", flat=True))
+    missing = [code for code in codes if code not in taken]
+    AssessmentScheme.objects.bulk_create(
+        [
+            AssessmentScheme(zone=zone, name=code, weights=weights, is_default=False, period=code)
+            for code in missing
+        ]
+    )
+    return missing

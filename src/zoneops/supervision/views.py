@@ -4,6 +4,8 @@ the steps the reader may take, the assessment ranking with its drill-down."""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal, InvalidOperation
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -11,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -179,12 +182,63 @@ def assessment_page(request: HttpRequest) -> HttpResponse:
         response["Content-Disposition"] = f'attachment; filename="assessment-{code}.xlsx"'
         return response
     rows = scoring.assessment(user=user, period_code=code)
-    measures = (
-        [(m, scoring.MEASURE_LABELS[m]) for m in (r.measure for r in rows[0].breakdown)] if rows else []
-    )
+    measures = [(b.measure, b.label) for b in rows[0].breakdown] if rows else []
+    can_adjust = has_perm(user, Perm.ASSESSMENT_ADJUST)
     return render(
-        request, "supervision/assessment.html", {"rows": rows, "period": code, "measures": measures}
+        request,
+        "supervision/assessment.html",
+        {
+            "rows": rows,
+            "period": code,
+            "measures": measures,
+            "can_adjust": can_adjust,
+            "departments": (
+                Department.objects.filter(zone=user.zone).order_by("name") if can_adjust and user.zone else []
+            ),
+            "adjustments_measure": scoring.ADJUSTMENTS,
+        },
     )
+
+
+@login_required
+@require_POST
+def assessment_adjustment_new(request: HttpRequest) -> HttpResponse:
+    """The supervision office's bonus or penalty for a department and period, with its reason."""
+    user = request_user(request)
+    require_perm(user, Perm.ASSESSMENT_ADJUST)
+    period = request.POST.get("period", "").strip()
+    department = Department.objects.filter(zone=user.zone, pk=request.POST.get("department") or 0).first()
+    try:
+        if department is None or user.zone is None:
+            raise InvalidInput.single("department", _("No department with this id in the zone."))
+        try:
+            points = Decimal(request.POST.get("points", "").strip())
+        except InvalidOperation:
+            raise InvalidInput.single("points", _("Enter points between -20 and 20, not 0.")) from None
+        services.adjustment_add(
+            actor=user,
+            zone=user.zone,
+            department=department,
+            period=period,
+            points=points,
+            reason=request.POST.get("reason", ""),
+        )
+    except InvalidInput as exc:
+        messages.error(request, "; ".join(f"{_field_label(e.field)}: {e.message}" for e in exc.errors))
+    else:
+        messages.success(request, _("Saved."))
+    return redirect(f"{reverse('supervision:assessment')}?{urlencode({'period': period})}")
+
+
+def _field_label(field: str) -> str:
+    labels = {
+        "department": _("Department"),
+        "department_id": _("Department"),
+        "period": _("Period"),
+        "points": _("Bonus or penalty points"),
+        "reason": _("Reason"),
+    }
+    return str(labels.get(field, field))
 
 
 @login_required
