@@ -3,12 +3,15 @@ trusted. Project photos and service-order attachments both ask here."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 
-from zoneops.core.errors import FieldError
+from zoneops.core.errors import FieldError, InvalidInput
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,3 +65,16 @@ def document_check(*, name: str, content: bytes) -> tuple[str, FileKind | None, 
     # Only the last part of a path a browser may send (C:\\…\\x.pdf), never empty.
     clean_name = Path(name.replace("\\", "/")).name.strip()[:200] or "file"
     return clean_name, kind, errors
+
+
+def uploads_read(files: Iterable[UploadedFile[Any]], *, field: str = "files") -> list[tuple[str, bytes]]:
+    """The uploaded files' names and bytes, refusing an oversized one by its announced size before its
+    bytes are read into memory (``document_check`` then checks what the bytes are)."""
+    read: list[tuple[str, bytes]] = []
+    for index, upload in enumerate(files):
+        if upload.size is not None and upload.size > DOCUMENT_MAX_BYTES:
+            raise InvalidInput.single(
+                f"{field}.{index}", f"{upload.name or ''}: {_('The file is larger than 20 MB.')}"
+            )
+        read.append((upload.name or "", upload.read()))
+    return read

@@ -5,8 +5,10 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Field, File, Form, Router, Schema
+from ninja.files import UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
 from ninja.responses import Status
 
@@ -14,14 +16,27 @@ from zoneops.accounts.models import Department, User
 from zoneops.core.access import Perm, require_perm
 from zoneops.core.errors import InvalidInput
 from zoneops.core.excel import XLSX
+from zoneops.core.uploads import uploads_read
 from zoneops.core.web import request_user
 from zoneops.projects.models import KeyProject, Problem
 from zoneops.supervision import assessment as scoring
 from zoneops.supervision import reports, selectors, services
-from zoneops.supervision.models import SupervisionEvent, SupervisionItem
+from zoneops.supervision.models import SupervisionEvent, SupervisionEvidence, SupervisionItem
 
 router = Router(tags=["supervision"])
 assessment_router = Router(tags=["supervision"])
+
+
+class EvidenceOut(Schema):
+    id: int
+    name: str
+    content_type: str
+    size: int
+    url: str
+
+    @staticmethod
+    def resolve_url(obj: SupervisionEvidence) -> str:
+        return reverse("supervision:evidence", args=[obj.pk])
 
 
 class EventOut(Schema):
@@ -33,6 +48,11 @@ class EventOut(Schema):
     note: str
     evidence: str
     deadline_after: dt.date | None
+    documents: list[EvidenceOut]
+
+    @staticmethod
+    def resolve_documents(obj: SupervisionEvent) -> list[SupervisionEvidence]:
+        return list(obj.documents.all())
 
     @staticmethod
     def resolve_actor(obj: SupervisionEvent) -> str | None:
@@ -206,6 +226,27 @@ def extension_decide(request: HttpRequest, item_id: int, payload: DecisionIn) ->
     return selectors.item_get(user=user, item_id=item_id)
 
 
+@router.post("/{item_id}/files", response=ItemDetail)
+def item_files(
+    request: HttpRequest,
+    item_id: int,
+    action: Form[Literal["respond", "progress"]],
+    note: Form[str],
+    files: File[list[UploadedFile]],
+    evidence: Form[str] = "",
+) -> SupervisionItem:
+    """The department's response or progress report with evidence files (multipart: PDF, image or Office
+    document, at most 20 MB each; their bytes decide the type). A bad file leaves the step undone."""
+    user = request_user(request)
+    item = selectors.item_get(user=user, item_id=item_id)
+    uploads = uploads_read(files)
+    if action == "progress":
+        services.item_progress(actor=user, item=item, note=note, files=uploads)
+    else:
+        services.item_act(actor=user, item=item, action=action, note=note, evidence=evidence, files=uploads)
+    return selectors.item_get(user=user, item_id=item_id)
+
+
 class ActionIn(Schema):
     note: str = ""
     evidence: str = ""
@@ -215,15 +256,18 @@ class ActionIn(Schema):
 def item_action(
     request: HttpRequest,
     item_id: int,
-    action: Literal["respond", "verify", "close", "return", "remind"],
+    action: Literal["respond", "progress", "verify", "close", "return", "remind"],
     payload: ActionIn,
 ) -> SupervisionItem:
-    """``respond`` (the department), ``verify``, ``close``, ``return`` (with a reason) and ``remind``
-    (the supervision office). A step the item's state does not allow answers 409."""
+    """``respond`` and ``progress`` (the department: its answer, or progress so far without answering
+    yet), ``verify``, ``close``, ``return`` (with a reason) and ``remind`` (the supervision office). A step
+    the item's state does not allow answers 409. Files go with ``/files``."""
     user = request_user(request)
     item = selectors.item_get(user=user, item_id=item_id)
     if action == "remind":
         services.item_remind(actor=user, item=item)
+    elif action == "progress":
+        services.item_progress(actor=user, item=item, note=payload.note)
     else:
         services.item_act(actor=user, item=item, action=action, note=payload.note, evidence=payload.evidence)
     return selectors.item_get(user=user, item_id=item_id)

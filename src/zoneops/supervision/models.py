@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from zoneops.core.models import ZoneScopedModel
+from zoneops.core.models import UploadedDocument, ZoneScopedModel
 
 
 class ItemSource(models.TextChoices):
@@ -97,6 +97,7 @@ class ItemAction(models.TextChoices):
 
     RAISE = "raise", _("raised")
     RESPOND = "respond", _("responded")
+    PROGRESS = "progress", _("progress reported")
     VERIFY = "verify", _("verified")
     CLOSE = "close", _("closed")
     RETURN = "return", _("sent back")
@@ -135,6 +136,24 @@ class SupervisionEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item.number} {self.action}"
+
+
+class SupervisionEvidence(UploadedDocument):
+    """A file the department gives with its response or a progress report (a photo of the site, a signed
+    reply, minutes): checked by its bytes and kept with the step it came with."""
+
+    item = models.ForeignKey(
+        SupervisionItem, on_delete=models.CASCADE, related_name="documents", verbose_name=_("item")
+    )
+    event = models.ForeignKey(
+        SupervisionEvent, on_delete=models.CASCADE, related_name="documents", verbose_name=_("step")
+    )
+    file = models.FileField(_("file"), upload_to="supervision/%Y/%m/")
+
+    class Meta:
+        verbose_name = _("supervision evidence")
+        verbose_name_plural = _("supervision evidence")
+        ordering = ["item", "uploaded_at", "id"]
 
 
 class AssessmentAdjustment(ZoneScopedModel):

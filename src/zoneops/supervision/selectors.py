@@ -58,7 +58,12 @@ def item_get(*, user: User, item_id: int) -> SupervisionItem:
         SupervisionItem.objects.filter(supervision_scope(user), pk=item_id)
         .select_related("department", "department__head", "project", "problem", "leader", "zone")
         .prefetch_related(
-            Prefetch("events", queryset=SupervisionEvent.objects.select_related("actor").order_by("at", "pk"))
+            Prefetch(
+                "events",
+                queryset=SupervisionEvent.objects.select_related("actor")
+                .prefetch_related("documents")
+                .order_by("at", "pk"),
+            )
         )
         .first()
     )

@@ -4,9 +4,11 @@ supervision office's assessment adjustments. Each step is audited and put on the
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max, Min
 from django.utils.translation import gettext as _
@@ -17,6 +19,7 @@ from zoneops.core.access import Perm, has_perm, require_perm
 from zoneops.core.errors import FieldError, InvalidInput, TransitionNotAllowed
 from zoneops.core.selectors import add_working_days, working_days_between
 from zoneops.core.services import audit_record, notify
+from zoneops.core.uploads import FileKind, document_check
 from zoneops.projects.models import KeyProject, Problem, ProblemStatus
 from zoneops.supervision.models import (
     AssessmentAdjustment,
@@ -24,6 +27,7 @@ from zoneops.supervision.models import (
     ItemSource,
     ItemStatus,
     SupervisionEvent,
+    SupervisionEvidence,
     SupervisionItem,
 )
 
@@ -176,11 +180,55 @@ def problem_to_supervision(
     )
 
 
+Upload = tuple[str, bytes]  # a file's name as given and its bytes
+
+
+def _evidence_checked(files: Sequence[Upload]) -> list[tuple[str, FileKind, bytes]]:
+    """Every file checked before anything is written, so a bad one leaves the step undone."""
+    checked: list[tuple[str, FileKind, bytes]] = []
+    errors: list[FieldError] = []
+    for index, (name, content) in enumerate(files):
+        clean_name, kind, problems = document_check(name=name, content=content)
+        errors.extend(FieldError(f"files.{index}", f"{name}: {p.message}") for p in problems)
+        if kind is not None and not problems:
+            checked.append((clean_name, kind, content))
+    if errors:
+        raise InvalidInput(errors)
+    return checked
+
+
+def _evidence_store(
+    *, actor: User, event: SupervisionEvent, checked: Sequence[tuple[str, FileKind, bytes]]
+) -> list[SupervisionEvidence]:
+    stored: list[SupervisionEvidence] = []
+    for clean_name, kind, content in checked:
+        document = SupervisionEvidence(
+            item=event.item,
+            event=event,
+            name=clean_name,
+            content_type=kind.mime,
+            size=len(content),
+            uploaded_by=actor,
+            uploaded_at=event.at,
+        )
+        document.file.save(f"item-{event.item_id}.{kind.extension}", ContentFile(content), save=False)
+        document.save()
+        stored.append(document)
+    return stored
+
+
 @transaction.atomic
 def item_act(
-    *, actor: User, item: SupervisionItem, action: str, note: str = "", evidence: str = ""
+    *,
+    actor: User,
+    item: SupervisionItem,
+    action: str,
+    note: str = "",
+    evidence: str = "",
+    files: Sequence[Upload] = (),
 ) -> SupervisionItem:
-    """Respond (the department), verify, close or send back (the supervision office)."""
+    """Respond (the department, with what was done, evidence in words and files), verify, close or send
+    back (the supervision office)."""
     if action not in TRANSITIONS:
         raise InvalidInput.single(
             "action", _("Choose one of: %(choices)s.") % {"choices": ", ".join(TRANSITIONS)}
@@ -194,6 +242,9 @@ def item_act(
         require_perm(actor, Perm.SUPERVISION_MANAGE)
         if action == "return" and not note.strip():
             raise InvalidInput.single("note", _("Give the reason for sending it back."))
+        if files:
+            raise InvalidInput.single("files", _("Files go with the department's response."))
+    checked = _evidence_checked(files)
     allowed, target = TRANSITIONS[action]
     if item.status not in allowed:
         raise TransitionNotAllowed(
@@ -213,13 +264,14 @@ def item_act(
         from zoneops.projects.services import warnings_refresh
 
         warnings_refresh(zone=item.zone, projects=[item.problem.project])
-    _event(item=item, actor=actor, action=action, note=note.strip(), evidence=evidence.strip())
+    event = _event(item=item, actor=actor, action=action, note=note.strip(), evidence=evidence.strip())
+    stored = _evidence_store(actor=actor, event=event, checked=checked)
     audit_record(
         actor=actor,
         action=f"supervision.{action}",
         instance=item,
         before={"status": before},
-        after={"status": target},
+        after={"status": target, **({"files": [d.file.name for d in stored]} if stored else {})},
         note=note.strip(),
     )
     if action == "respond":
@@ -240,6 +292,34 @@ def item_act(
             departments=[item.department],
         )
     return item
+
+
+@transaction.atomic
+def item_progress(
+    *, actor: User, item: SupervisionItem, note: str, files: Sequence[Upload] = ()
+) -> SupervisionEvent:
+    """The department reports progress on an open item (what is done so far, with files) without
+    answering it yet: the supervision office sees it on the timeline and the status stays."""
+    if not (is_department_member(actor, item) or has_perm(actor, Perm.SUPERVISION_MANAGE)):
+        raise PermissionDenied(_("Only the department assigned answers this item."))
+    if item.status in (ItemStatus.CLOSED, ItemStatus.VERIFIED):
+        raise TransitionNotAllowed(
+            _("An item that is %(status)s takes no more progress reports.")
+            % {"status": item.get_status_display()}
+        )
+    if not note.strip():
+        raise InvalidInput.single("note", _("Say what was done."))
+    checked = _evidence_checked(files)
+    event = _event(item=item, actor=actor, action="progress", note=note.strip())
+    stored = _evidence_store(actor=actor, event=event, checked=checked)
+    audit_record(
+        actor=actor,
+        action="supervision.progress",
+        instance=item,
+        after={"status": item.status, "files": [d.file.name for d in stored]},
+        note=note.strip(),
+    )
+    return event
 
 
 @transaction.atomic

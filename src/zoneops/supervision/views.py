@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -23,10 +23,11 @@ from zoneops.core import clock
 from zoneops.core.access import Perm, has_perm, is_enterprise_user, require_perm
 from zoneops.core.errors import InvalidInput, TransitionNotAllowed
 from zoneops.core.excel import XLSX
+from zoneops.core.uploads import uploads_read
 from zoneops.core.web import request_user
 from zoneops.supervision import assessment as scoring
 from zoneops.supervision import reports, selectors, services
-from zoneops.supervision.models import ItemSource
+from zoneops.supervision.models import ItemSource, SupervisionEvidence
 
 
 @login_required
@@ -110,6 +111,8 @@ def item_page(request: HttpRequest, item_id: int) -> HttpResponse:
         if item.status in sources
         and ((action == "respond" and (member or manage)) or (action != "respond" and manage))
     ]
+    # Progress so far can be reported until the office has verified the answer.
+    can_report_progress = (member or manage) and item.status not in ("verified", "closed")
     return render(
         request,
         "supervision/item.html",
@@ -119,6 +122,7 @@ def item_page(request: HttpRequest, item_id: int) -> HttpResponse:
             "allowed": allowed,
             "can_manage": manage,
             "is_member": member,
+            "can_report_progress": can_report_progress,
             "today": clock.today(zone=item.zone),
         },
     )
@@ -146,6 +150,13 @@ def item_step(request: HttpRequest, item_id: int) -> HttpResponse:
                 approve=action == "approve_extension",
                 note=request.POST.get("note", ""),
             )
+        elif action == "progress":
+            services.item_progress(
+                actor=user,
+                item=item,
+                note=request.POST.get("note", ""),
+                files=uploads_read(request.FILES.getlist("files")),
+            )
         else:
             services.item_act(
                 actor=user,
@@ -153,6 +164,7 @@ def item_step(request: HttpRequest, item_id: int) -> HttpResponse:
                 action=action,
                 note=request.POST.get("note", ""),
                 evidence=request.POST.get("evidence", ""),
+                files=uploads_read(request.FILES.getlist("files")),
             )
     except InvalidInput as exc:
         messages.error(request, "; ".join(e.message for e in exc.errors))
@@ -161,6 +173,22 @@ def item_step(request: HttpRequest, item_id: int) -> HttpResponse:
     else:
         messages.success(request, _("Saved."))
     return redirect("supervision:item", item_id=item.pk)
+
+
+@login_required
+def evidence_file(request: HttpRequest, evidence_id: int) -> FileResponse:
+    """An evidence file, for whoever may read its item."""
+    user = request_user(request)
+    document = SupervisionEvidence.objects.filter(pk=evidence_id).first()
+    if document is None:
+        raise Http404
+    selectors.item_get(user=user, item_id=document.item_id)
+    return FileResponse(
+        document.file.open("rb"),
+        content_type=document.content_type,
+        as_attachment=True,
+        filename=document.name,
+    )
 
 
 def _period_code(request: HttpRequest) -> str:
