@@ -9,7 +9,7 @@ import pytest
 
 from tests.conftest import ROLES
 from zoneops.accounts.models import Department, Role, User, Zone
-from zoneops.supervision.models import SupervisionEvent, SupervisionItem
+from zoneops.supervision.models import AssessmentAdjustment, SupervisionEvent, SupervisionItem
 
 pytestmark = pytest.mark.django_db
 
@@ -78,3 +78,81 @@ def test_bad_input_raises_nothing(page_as: Any, zone: Zone, field: str, value: s
     assert len(shown) == 1
     assert shown[0].startswith(f"{field}: ")
     assert (SupervisionItem.objects.count(), SupervisionEvent.objects.count()) == before
+
+
+# --- Django's admin: the timeline and the adjustments are shown, never written -------------------------
+
+
+def _item_values(item: SupervisionItem) -> dict[str, Any]:
+    return {f.attname: getattr(item, f.attname) for f in item._meta.concrete_fields if f.name != "updated_at"}
+
+
+def test_the_admin_corrects_an_items_wording_and_nothing_else(page_as: Any, zone: Zone) -> None:
+    item = SupervisionItem.objects.filter(zone=zone, status="assigned").order_by("pk").first()
+    assert item is not None
+    admin = page_as("admin")
+    url = f"/admin/supervision/supervisionitem/{item.pk}/change/"
+    shown = admin.get(url)
+    assert shown.status_code == 200
+    form = shown.context["adminform"].form
+    assert sorted(form.fields) == ["instructions", "subject"]
+    html = shown.content.decode()
+    for field in ("status", "deadline", "closed_on", "department", "leader", "working_days"):
+        assert f'name="{field}"' not in html
+    # The timeline inline shows the steps with nothing to add, change or delete.
+    assert 'name="events-0-action"' not in html
+    assert "add-row" not in html
+    before = _item_values(item)
+    events = SupervisionEvent.objects.filter(item=item).count()
+    posted = admin.post(
+        url,
+        {
+            "subject": "推进土地收储（更正）",
+            "instructions": item.instructions,
+            "status": "closed",
+            "deadline": "2030-01-01",
+            "closed_on": "2022-05-08",
+            "events-TOTAL_FORMS": "0",
+            "events-INITIAL_FORMS": "0",
+        },
+    )
+    assert posted.status_code == 302
+    item.refresh_from_db()
+    assert _item_values(item) == {**before, "subject": "推进土地收储（更正）"}
+    assert SupervisionEvent.objects.filter(item=item).count() == events
+    assert admin.get("/admin/supervision/supervisionitem/add/").status_code == 403
+    assert (
+        admin.post(f"/admin/supervision/supervisionitem/{item.pk}/delete/", {"post": "yes"}).status_code
+        == 403
+    )
+    assert SupervisionItem.objects.filter(pk=item.pk).exists()
+
+
+@pytest.mark.parametrize(
+    ("model", "field"), [("supervisionevent", "note"), ("assessmentadjustment", "points")]
+)
+def test_the_admin_never_writes_a_step_or_an_adjustment(
+    page_as: Any, zone: Zone, model: str, field: str
+) -> None:
+    rows = {
+        "supervisionevent": SupervisionEvent.objects.filter(item__zone=zone),
+        "assessmentadjustment": AssessmentAdjustment.objects.filter(zone=zone),
+    }[model]
+    row = rows.order_by("pk").first()
+    assert row is not None
+    before = {f.attname: getattr(row, f.attname) for f in row._meta.concrete_fields}
+    count = rows.count()
+    admin = page_as("admin")
+    url = f"/admin/supervision/{model}/{row.pk}/change/"
+    shown = admin.get(url)
+    assert shown.status_code == 200
+    html = shown.content.decode()
+    assert f'name="{field}"' not in html
+    assert 'name="_save"' not in html
+    assert admin.post(url, {field: "9"}).status_code == 403
+    assert admin.get(f"/admin/supervision/{model}/add/").status_code == 403
+    assert admin.post(f"/admin/supervision/{model}/add/", {field: "9"}).status_code == 403
+    assert admin.post(f"/admin/supervision/{model}/{row.pk}/delete/", {"post": "yes"}).status_code == 403
+    row.refresh_from_db()
+    assert {f.attname: getattr(row, f.attname) for f in row._meta.concrete_fields} == before
+    assert rows.count() == count

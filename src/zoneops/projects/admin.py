@@ -1,6 +1,18 @@
+"""Key projects in Django's admin: shown, never written.
+
+Every write of a project, its milestones, reports, problems, photos and warning settings goes through a
+service that checks it and records it in the audit log (the project pages, the monthly report form, the
+settings page and the API call them). An edit here would change plans, investment or progress — what the
+warnings, the scheduling report and the assessment are computed from — with no audit row, so the admin
+only shows these rows. Warning snapshots are derived and shown for the same reason.
+"""
+
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest
 
 from zoneops.projects.models import (
     KeyProject,
@@ -14,29 +26,46 @@ from zoneops.projects.models import (
 )
 
 
+class AuditedAdmin(admin.ModelAdmin[Any]):
+    """Read-only: the rows change through their audited services only."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 class MilestoneInline(admin.TabularInline[Milestone, KeyProject]):
     model = Milestone
     extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 @admin.register(KeyProject)
-class KeyProjectAdmin(admin.ModelAdmin[KeyProject]):
+class KeyProjectAdmin(AuditedAdmin):
     list_display = ["code", "name", "year", "level", "project_type", "status", "warning_level", "department"]
     list_filter = ["zone", "year", "level", "warning_level", "status"]
     search_fields = ["code", "name"]
-    raw_id_fields = ["owner", "leader", "officer", "chain_node"]
-    readonly_fields = ["warning_level", "warning_reasons", "warning_rules", "warning_checked_on"]
     inlines = [MilestoneInline]
 
 
 @admin.register(Milestone)
-class MilestoneAdmin(admin.ModelAdmin[Milestone]):
+class MilestoneAdmin(AuditedAdmin):
     list_display = ["project", "name", "kind", "planned_date", "actual_date"]
-    raw_id_fields = ["project"]
 
 
 @admin.register(MonthlyReport)
-class MonthlyReportAdmin(admin.ModelAdmin[MonthlyReport]):
+class MonthlyReportAdmin(AuditedAdmin):
     list_display = [
         "project",
         "period",
@@ -47,36 +76,30 @@ class MonthlyReportAdmin(admin.ModelAdmin[MonthlyReport]):
         "revision",
     ]
     list_filter = ["period", "on_time"]
-    raw_id_fields = ["project", "submitted_by"]
-    # Reports change only through the report form, which keeps the revision and its reason.
-    readonly_fields = ["investment_cumulative", "revision", "correction_reason", "on_time", "submitted_at"]
 
 
 @admin.register(Problem)
-class ProblemAdmin(admin.ModelAdmin[Problem]):
+class ProblemAdmin(AuditedAdmin):
     list_display = ["project", "description", "status", "raised_on", "resolved_on"]
     list_filter = ["status"]
-    raw_id_fields = ["project", "report"]
 
 
 @admin.register(ProjectPhoto)
-class ProjectPhotoAdmin(admin.ModelAdmin[ProjectPhoto]):
+class ProjectPhotoAdmin(AuditedAdmin):
     list_display = ["project", "caption", "taken_on", "content_type", "size"]
-    raw_id_fields = ["project", "uploaded_by"]
 
 
 @admin.register(WarningRule)
-class WarningRuleAdmin(admin.ModelAdmin[WarningRule]):
+class WarningRuleAdmin(AuditedAdmin):
     list_display = ["code", "amber", "red", "enabled", "zone"]
 
 
 @admin.register(SchedulingSettings)
-class SchedulingSettingsAdmin(admin.ModelAdmin[SchedulingSettings]):
+class SchedulingSettingsAdmin(AuditedAdmin):
     list_display = ["zone", "report_deadline_day"]
 
 
 @admin.register(WarningSnapshot)
-class WarningSnapshotAdmin(admin.ModelAdmin[WarningSnapshot]):
+class WarningSnapshotAdmin(AuditedAdmin):
     list_display = ["project", "on", "level"]
     list_filter = ["level"]
-    raw_id_fields = ["project"]

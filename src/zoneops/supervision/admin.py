@@ -1,7 +1,20 @@
+"""Supervision in Django's admin.
+
+Items are raised, answered, extended, reminded and closed on their pages (or over the API), which put
+each step on the item's timeline and in the audit log; bonus and penalty points are entered with a reason
+the same way. The admin therefore shows the timeline and the adjustments without letting them be written,
+and lets only an item's wording be corrected: its state, dates, department and leader are what the
+reminders, escalations and the department assessment are computed from.
+"""
+
 from __future__ import annotations
 
-from django.contrib import admin
+from typing import Any
 
+from django.contrib import admin
+from django.http import HttpRequest
+
+from zoneops.projects.admin import AuditedAdmin
 from zoneops.supervision.models import (
     AssessmentAdjustment,
     AssessmentScheme,
@@ -14,7 +27,12 @@ class EventInline(admin.TabularInline[SupervisionEvent, SupervisionItem]):
     model = SupervisionEvent
     extra = 0
     can_delete = False
-    readonly_fields = ["at", "actor", "action", "status_after", "note", "evidence", "deadline_after"]
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 @admin.register(SupervisionItem)
@@ -22,20 +40,41 @@ class SupervisionItemAdmin(admin.ModelAdmin[SupervisionItem]):
     list_display = ["number", "subject", "department", "status", "deadline", "closed_on"]
     list_filter = ["zone", "status", "source", "department"]
     search_fields = ["number", "subject"]
-    raw_id_fields = ["project", "problem", "leader"]
-    # Steps go through the item's page, so the timeline and the audit log stay whole.
-    readonly_fields = ["status", "closed_on", "reminded_on", "escalated_on"]
+    readonly_fields = [
+        "zone",
+        "number",
+        "source",
+        "department",
+        "leader",
+        "project",
+        "problem",
+        "opened_on",
+        "working_days",
+        "deadline",
+        "status",
+        "closed_on",
+        "reminded_on",
+        "escalated_on",
+        "extension_requested_to",
+        "extension_reason",
+    ]
     inlines = [EventInline]
+
+    # An item raised here would have no "raised" step, and one deleted here would leave the assessment.
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 @admin.register(SupervisionEvent)
-class SupervisionEventAdmin(admin.ModelAdmin[SupervisionEvent]):
+class SupervisionEventAdmin(AuditedAdmin):
     list_display = ["item", "at", "action", "status_after", "actor"]
-    raw_id_fields = ["item", "actor"]
 
 
 @admin.register(AssessmentAdjustment)
-class AssessmentAdjustmentAdmin(admin.ModelAdmin[AssessmentAdjustment]):
+class AssessmentAdjustmentAdmin(AuditedAdmin):
     list_display = ["period", "department", "points", "reason", "entered_by"]
     list_filter = ["period"]
 
