@@ -22,7 +22,7 @@ from zoneops.supervision.models import AssessmentAdjustment, SupervisionItem
 pytestmark = pytest.mark.django_db
 
 # A leader's GET /api/v1/cockpit on the demo zone: the token and user, then each panel's grouped reads.
-COLD_QUERIES = 38  # the settled panels computed
+COLD_QUERIES = 41  # the settled panels computed (the ranking: 7 measures, the target of signed investment)
 WARM_QUERIES = 23  # the settled panels read from the cache
 
 

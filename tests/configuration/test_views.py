@@ -36,7 +36,7 @@ def _state(zone: Zone) -> tuple[Any, ...]:
         sorted(ClusterTarget.objects.filter(zone=zone).values_list("cluster_id", "year", "value")),
         list(SchedulingSettings.objects.filter(zone=zone).values_list("report_deadline_day", flat=True)),
         sorted(WarningRule.objects.filter(zone=zone).values_list("code", "amber", "red", "enabled")),
-        [s.weights for s in AssessmentScheme.objects.filter(zone=zone)],
+        [(s.period, s.weights) for s in AssessmentScheme.objects.filter(zone=zone).order_by("period")],
         [(p.year_targets, p.stage_limits) for p in PipelineSettings.objects.filter(zone=zone)],
     )
 
@@ -139,23 +139,30 @@ def test_the_project_office_sets_the_deadline_and_the_warning_rules(page_as: Any
 
 
 def test_the_supervision_office_sets_the_assessment_weights(page_as: Any, zone: Zone, user_of: Any) -> None:
-    from zoneops.supervision.assessment import assessment
+    from zoneops.supervision.assessment import DEFAULT_WEIGHTS, assessment
 
     supervisor = page_as("supervisor")
     weights = {
         "milestone_on_time": "40",
         "investment_completion": "20",
-        "report_timeliness": "20",
+        "report_timeliness": "10",
         "supervision_on_time": "10",
         "service_orders": "10",
+        "service_satisfaction": "5",
+        "leads_signed": "5",
     }
     form = {"section": "assessment", "year": "2022"} | {f"weight-{m}": w for m, w in weights.items()}
     assert supervisor.post("/settings/", form).status_code == 302
-    assert AssessmentScheme.objects.get(zone=zone, is_default=True).weights == {
+    assert AssessmentScheme.objects.get(zone=zone, period="", is_default=True).weights == {
         m: int(w) for m, w in weights.items()
     }
+    # The running quarter takes the new weights; the closed 2022Q1 keeps those it was assessed under.
+    row = assessment(user=user_of("leader"), period_code="2022Q2")[0]
+    assert {m.measure: m.weight for m in row.breakdown} == {m: int(w) for m, w in weights.items()} | {
+        "adjustments": 0
+    }
     row = assessment(user=user_of("leader"), period_code="2022Q1")[0]
-    assert {m.measure: m.weight for m in row.breakdown} == {m: int(w) for m, w in weights.items()}
+    assert {m.measure: m.weight for m in row.breakdown} == DEFAULT_WEIGHTS | {"adjustments": 0}
 
     before = _state(zone)
     for bad, field in (({"weight-service_orders": "101"}, "weights.service_orders"), ({}, "weights")):

@@ -35,6 +35,8 @@ CHOSEN = {
     "report_timeliness": 20,
     "supervision_on_time": 20,
     "service_orders": 0,
+    "service_satisfaction": 0,
+    "leads_signed": 0,
 }
 
 

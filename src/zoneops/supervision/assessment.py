@@ -376,23 +376,18 @@ def _raw_period(*, zone_id: int, period: Period, until: dt.date, year: _YearRepo
 
     target = _signed_target(zone_id=zone_id, start=period.start, until=until)
     if target > 0:
-        signed = dict(
-            _leads_signed(zone_id=zone_id, start=period.start, until=until)
+        # One grouped read: every department whose officers work leads by then is measured, whether it
+        # signed or not; what it signed is a filtered sum over the same rows as ``_leads_signed``.
+        signed = Q(signed_on__gte=period.start, signed_on__lte=until) & ~Q(stage=LeadStage.LOST)
+        for department_id, amount in (
+            Lead.objects.filter(zone_id=zone_id, officer__department__isnull=False)
+            .filter(Q(opened_on__lte=until) | signed)
             .values("officer__department_id")
-            .annotate(amount=Sum("signed_amount"))
+            .annotate(amount=Sum("signed_amount", filter=signed))
             .values_list("officer__department_id", "amount")
             .order_by()
-        )
-        # The departments whose officers work leads by then are measured, whether they signed or not.
-        working = set(
-            Lead.objects.filter(zone_id=zone_id, opened_on__lte=until, officer__department__isnull=False)
-            .values_list("officer__department_id", flat=True)
-            .distinct()
-            .order_by()
-        )
-        for department_id in working | set(signed):
-            amount = signed.get(department_id) or Decimal(0)
-            raw[department_id]["leads_signed"] = (min(amount, target), target)
+        ):
+            raw[department_id]["leads_signed"] = (min(amount or Decimal(0), target), target)
     return raw
 
 
