@@ -17,7 +17,8 @@ Measures (default weights, points out of 100):
   out) against the zone's signed-investment target for the year, pro-rated to the months elapsed.
 
 A period still running is assessed up to today: what falls due later (a milestone planned next month, an
-order due next week, the months whose report is not due yet) is not yet counted for or against anyone.
+order due next week, the months whose report is not due yet) is not yet counted for or against anyone,
+unless it is already done (an item closed before its deadline is already closed on time).
 A measure a department has nothing to be measured on (no milestone due, no item) does not apply to it:
 the weights of the measures that do apply are scaled to 100. Each measure's points are
 ``100 × weight × rate / (sum of the applicable weights)``. The supervision office's bonus and penalty points
@@ -176,19 +177,35 @@ def months_reported(*, until: dt.date, year: int, deadline_day: int) -> int:
 # What each measure counts, shared by the scores and the drill-down so the two can never disagree.
 
 
-def _milestones_due(*, zone_id: int, start: dt.date, until: dt.date) -> QuerySet[Milestone]:
+# Within a running period, what is due later counts only once it is done (an item closed before its
+# deadline is already a success); what is neither due nor done yet does not count.
+
+
+def _milestones_due(*, period: Period, zone_id: int, until: dt.date) -> QuerySet[Milestone]:
     return Milestone.objects.filter(
-        project__zone_id=zone_id, planned_date__gte=start, planned_date__lte=until
+        Q(planned_date__lte=until) | Q(actual_date__lte=until),
+        project__zone_id=zone_id,
+        planned_date__gte=period.start,
+        planned_date__lte=period.end,
     )
 
 
-def _items_due(*, zone_id: int, start: dt.date, until: dt.date) -> QuerySet[SupervisionItem]:
-    return SupervisionItem.objects.filter(zone_id=zone_id, deadline__gte=start, deadline__lte=until)
+def _items_due(*, period: Period, zone_id: int, until: dt.date) -> QuerySet[SupervisionItem]:
+    return SupervisionItem.objects.filter(
+        Q(deadline__lte=until) | Q(closed_on__lte=until),
+        zone_id=zone_id,
+        deadline__gte=period.start,
+        deadline__lte=period.end,
+    )
 
 
-def _orders_due(*, zone_id: int, start: dt.date, until: dt.date) -> QuerySet[ServiceOrder]:
+def _orders_due(*, period: Period, zone_id: int, until: dt.date) -> QuerySet[ServiceOrder]:
     return ServiceOrder.objects.filter(
-        zone_id=zone_id, resolve_due__gte=start, resolve_due__lte=until, department__isnull=False
+        Q(resolve_due__lte=until) | Q(answered_on__lte=until),
+        zone_id=zone_id,
+        resolve_due__gte=period.start,
+        resolve_due__lte=period.end,
+        department__isnull=False,
     ).exclude(status__in=[OrderStatus.MERGED, OrderStatus.REFUSED])
 
 
@@ -301,7 +318,7 @@ def _raw_period(*, zone_id: int, period: Period, until: dt.date, year: _YearRepo
     # Each grouped query drops the models' default ordering (``order_by()``): it is ignored by GROUP BY
     # but would still join the zone table for its name.
     for row in (
-        _milestones_due(zone_id=zone_id, start=period.start, until=until)
+        _milestones_due(period=period, zone_id=zone_id, until=until)
         .values("project__department_id")
         .annotate(total=Count("id"), on_time=Count("id", filter=Q(actual_date__lte=F("planned_date"))))
         .order_by()
@@ -342,7 +359,7 @@ def _raw_period(*, zone_id: int, period: Period, until: dt.date, year: _YearRepo
             )
 
     for item_row in (
-        _items_due(zone_id=zone_id, start=period.start, until=until)
+        _items_due(period=period, zone_id=zone_id, until=until)
         .values("department_id")
         .annotate(total=Count("id"), on_time=Count("id", filter=Q(closed_on__lte=F("deadline"))))
         .order_by()
@@ -353,7 +370,7 @@ def _raw_period(*, zone_id: int, period: Period, until: dt.date, year: _YearRepo
         )
 
     for order_row in (
-        _orders_due(zone_id=zone_id, start=period.start, until=until)
+        _orders_due(period=period, zone_id=zone_id, until=until)
         .values("department_id")
         .annotate(total=Count("id"), on_time=Count("id", filter=Q(answered_on_time=True)))
         .order_by()
@@ -514,7 +531,7 @@ def drill_down(*, user: User, period_code: str, department_id: int) -> list[Dril
         return rows
     until = assessed_until(period=period, today=clock.today(zone=user.zone))
     for m in (
-        _milestones_due(zone_id=zone_id, start=period.start, until=until)
+        _milestones_due(period=period, zone_id=zone_id, until=until)
         .filter(project__department_id=department_id)
         .select_related("project")
         .order_by("planned_date", "pk")
@@ -550,7 +567,7 @@ def drill_down(*, user: User, period_code: str, department_id: int) -> list[Dril
             )
         )
     for i in (
-        _items_due(zone_id=zone_id, start=period.start, until=until)
+        _items_due(period=period, zone_id=zone_id, until=until)
         .filter(department_id=department_id)
         .order_by("deadline", "pk")
     ):
@@ -565,7 +582,7 @@ def drill_down(*, user: User, period_code: str, department_id: int) -> list[Dril
             )
         )
     for o in (
-        _orders_due(zone_id=zone_id, start=period.start, until=until)
+        _orders_due(period=period, zone_id=zone_id, until=until)
         .filter(department_id=department_id)
         .order_by("resolve_due", "pk")
     ):
