@@ -13,6 +13,7 @@ from django.test import Client
 
 from tests.conftest import ROLES
 from tests.projects.conftest import HpProject
+from zoneops.chains.models import ChainNode
 from zoneops.core.models import AuditEvent
 from zoneops.projects.models import KeyProject, MonthlyReport, Problem
 
@@ -374,3 +375,42 @@ def test_site_photos_are_type_checked_and_served_to_who_may_see_the_project(
 
     weigao.force_login(User.objects.get(username="weigao"))
     assert weigao.get(photo["url"]).status_code == 404
+
+
+def test_the_chain_node_is_set_over_the_api_within_the_projects_cluster(
+    api_en: Any, hp_project: HpProject
+) -> None:
+    project = hp_project.project
+    own = ChainNode.objects.filter(chain__cluster=project.cluster).order_by("pk").first()
+    foreign = ChainNode.objects.exclude(chain__cluster=project.cluster).order_by("pk").first()
+    assert own is not None
+    assert foreign is not None
+    client = api_en("projects")
+    refused = client.patch(f"/api/v1/projects/{project.pk}", {"chain_node": foreign.pk})
+    assert refused.status_code == 422
+    assert refused.json()["errors"] == [
+        {"field": "chain_node", "message": "The chain node is not in the project's cluster."}
+    ]
+    missing = client.patch(f"/api/v1/projects/{project.pk}", {"chain_node": 999_999})
+    assert missing.json()["errors"] == [
+        {"field": "chain_node", "message": "No chain node with this id in the zone."}
+    ]
+    assert KeyProject.objects.get(pk=project.pk).chain_node_id == project.chain_node_id
+    accepted = client.patch(f"/api/v1/projects/{project.pk}", {"chain_node": own.pk})
+    assert (accepted.status_code, accepted.json()["chain_node_id"]) == (200, own.pk)
+
+
+def test_a_milestone_reached_in_the_future_is_refused(api_en: Any, hp_project: HpProject) -> None:
+    milestone = hp_project.milestone
+    response = api_en("projects").client.put(
+        f"/api/v1/projects/{hp_project.project.pk}/milestones/{milestone.pk}",
+        {"kind": "completion", "name": "竣工", "planned_date": "2022-05-31", "actual_date": "2022-05-09"},
+        content_type="application/json",
+        headers=api_en("projects").headers,
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"] == [
+        {"field": "actual_date", "message": "A milestone cannot be reached in the future."}
+    ]
+    milestone.refresh_from_db()
+    assert milestone.actual_date is None

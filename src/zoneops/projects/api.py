@@ -179,6 +179,7 @@ class ProjectIn(Schema):
     project_type: str | None = None
     status: str | None = None
     cluster: int | None = None
+    chain_node: int | None = None
     owner: int | None = None
     department: int | None = None
     officer: int | None = None

@@ -10,8 +10,10 @@ from typing import Any
 from django.db.models import Count, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 
-from zoneops.accounts.models import User
+from zoneops.accounts.models import Department, Role, User
+from zoneops.chains.models import ChainNode, Cluster
 from zoneops.core.access import project_scope
+from zoneops.enterprises.models import Enterprise
 from zoneops.projects.models import (
     KeyProject,
     Milestone,
@@ -250,3 +252,36 @@ def warning_rules(*, zone_id: int) -> list[RuleSetting]:
             else RuleSetting(code, label, amber, red, True, False)
         )
     return rules
+
+
+@dataclass(frozen=True)
+class PlanChoices:
+    """What a project's plan may name, all of the zone: the choices of the project page's form."""
+
+    clusters: list[Cluster]
+    chain_nodes: list[ChainNode]  # by chain
+    owners: list[Enterprise]
+    departments: list[Department]
+    leaders: list[User]
+    officers: list[User]
+
+
+def plan_choices(*, zone_id: int, project: KeyProject | None = None) -> PlanChoices:
+    """The zone's clusters, chain nodes, enterprises, departments, leaders (the zone's leaders, and the
+    project's own leader in charge if that is someone else) and the staff who may be a project's officer."""
+    staff = User.objects.filter(zone_id=zone_id, is_active=True).exclude(role=Role.ENTERPRISE_USER)
+    leaders = Q(role=Role.LEADER)
+    if project is not None and project.leader_id is not None:
+        leaders |= Q(pk=project.leader_id)
+    return PlanChoices(
+        clusters=list(Cluster.objects.filter(zone_id=zone_id).order_by("sort_order", "code")),
+        chain_nodes=list(
+            ChainNode.objects.filter(chain__zone_id=zone_id)
+            .select_related("chain")
+            .order_by("chain__sort_order", "chain__code", "sort_order", "code")
+        ),
+        owners=list(Enterprise.objects.filter(zone_id=zone_id).order_by("name").only("pk", "name")),
+        departments=list(Department.objects.filter(zone_id=zone_id).order_by("name")),
+        leaders=list(User.objects.filter(leaders, zone_id=zone_id).order_by("username")),
+        officers=list(staff.order_by("username")),
+    )

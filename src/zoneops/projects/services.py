@@ -139,9 +139,12 @@ def _date(value: Any) -> dt.date | None:
 def project_save(
     *, actor: User, zone: Zone, values: Mapping[str, Any], project: KeyProject | None = None
 ) -> KeyProject:
-    """Create or change a key project; every field is checked and every problem named."""
+    """Create or change a key project; every field is checked and every problem named. A changed plan
+    (investment, dates, status) moves the project's warnings, so they are recomputed with it."""
     require_perm(actor, Perm.PROJECT_EDIT)
-    return project_write(actor=actor, zone=zone, values=values, project=project)
+    saved = project_write(actor=actor, zone=zone, values=values, project=project)
+    warnings_refresh(zone=zone, projects=[saved])
+    return saved
 
 
 def project_write(
@@ -167,6 +170,7 @@ def project_write(
             "leader",
             "owner",
             "cluster",
+            "chain_node",
         }
     )
     errors = [FieldError(k, _("Unknown field.")) for k in sorted(set(values) - allowed)]
@@ -190,7 +194,8 @@ def project_write(
                 continue
             if amount is not None and amount < 0:
                 errors.append(FieldError(key, _("Enter a number of at least 0.")))
-            cleaned[key] = amount
+            # Kept to the fen as stored, so an unchanged amount (5E+9 against 5000000000.00) is no change.
+            cleaned[key] = amount.quantize(Decimal("0.01")) if amount is not None else None
     for key in _DATE_FIELDS:
         if key in values:
             try:
@@ -214,11 +219,15 @@ def project_write(
         "officer": (User.objects.filter(zone=zone), _("No user with this id in the zone.")),
         "leader": (User.objects.filter(zone=zone), _("No user with this id in the zone.")),
     }
-    from zoneops.chains.models import Cluster
+    from zoneops.chains.models import ChainNode, Cluster
     from zoneops.enterprises.models import Enterprise
 
     lookups["owner"] = (Enterprise.objects.filter(zone=zone), _("No enterprise with this id in the zone."))
     lookups["cluster"] = (Cluster.objects.filter(zone=zone), _("No cluster with this id in the zone."))
+    lookups["chain_node"] = (
+        ChainNode.objects.filter(chain__zone=zone).select_related("chain"),
+        _("No chain node with this id in the zone."),
+    )
     for key, (queryset, message) in lookups.items():
         if key in values:
             if values[key] in (None, ""):
@@ -230,6 +239,10 @@ def project_write(
             if found is None:
                 errors.append(FieldError(key, message))
             cleaned[key] = found
+    node = cleaned.get("chain_node", project.chain_node if project else None)
+    cluster = cleaned.get("cluster", project.cluster if project else None)
+    if isinstance(node, ChainNode) and cluster is not None and node.chain.cluster_id != cluster.pk:
+        errors.append(FieldError("chain_node", _("The chain node is not in the project's cluster.")))
     start = cleaned.get("planned_start", project.planned_start if project else None)
     end = cleaned.get("planned_completion", project.planned_completion if project else None)
     if start and end and end < start:
@@ -273,6 +286,8 @@ def milestone_save(
     actual_date: dt.date | None = None,
     milestone: Milestone | None = None,
 ) -> Milestone:
+    """Add a milestone to the project's plan or change one (its planned date, or the date it was reached);
+    the project's warnings are recomputed with it."""
     require_perm(actor, Perm.PROJECT_EDIT)
     errors: list[FieldError] = []
     if kind not in MilestoneKind.values:
@@ -283,6 +298,14 @@ def milestone_save(
         )
     if not name.strip():
         errors.append(FieldError("name", _("This field is required.")))
+    elif len(name.strip()) > 200:
+        errors.append(FieldError("name", _("Enter at most %(max)s characters.") % {"max": 200}))
+    if actual_date is not None and actual_date > clock.today(zone=project.zone):
+        errors.append(FieldError("actual_date", _("A milestone cannot be reached in the future.")))
+    if milestone is not None and milestone.project_id != project.pk:
+        errors.append(
+            FieldError("milestone_id", _("No milestone %(id)s in this project.") % {"id": milestone.pk})
+        )
     if errors:
         raise InvalidInput(errors)
     before = model_snapshot(milestone) if milestone is not None else {}
@@ -302,6 +325,7 @@ def milestone_save(
         before=changed_before or None,
         after=changed_after,
     )
+    warnings_refresh(zone=project.zone, projects=[project])
     return milestone
 
 

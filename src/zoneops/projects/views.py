@@ -1,17 +1,23 @@
-"""Pages of key projects: the board, the project page, the monthly report form, the scheduling report."""
+"""Pages of key projects: the board, the project page, the plan and milestone forms, the monthly report form,
+the scheduling report."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Field
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from zoneops.accounts.models import Department
@@ -20,10 +26,21 @@ from zoneops.core import clock
 from zoneops.core.access import Perm, has_perm, require_perm
 from zoneops.core.errors import InvalidInput
 from zoneops.core.excel import XLSX
+from zoneops.core.templatetags.zoneops_tags import person, plain
 from zoneops.core.web import request_user
 from zoneops.indicators.parsing import parse_period
 from zoneops.projects import reports, selectors, services
-from zoneops.projects.models import ProjectLevel, ProjectPhoto, ProjectType, WarningLevel, WarningRuleCode
+from zoneops.projects.models import (
+    KeyProject,
+    Milestone,
+    MilestoneKind,
+    ProjectLevel,
+    ProjectPhoto,
+    ProjectStatus,
+    ProjectType,
+    WarningLevel,
+    WarningRuleCode,
+)
 from zoneops.projects.warnings import reason_text
 from zoneops.servicedesk.models import FINISHED_STATES
 from zoneops.servicedesk.selectors import catalogue
@@ -71,6 +88,7 @@ def board(request: HttpRequest) -> HttpResponse:
             "departments": Department.objects.filter(zone=user.zone).order_by("name") if user.zone else [],
             "query": query.urlencode(),
             "latest_period": selectors.latest_report_period(user=user, year=filters.year or today.year),
+            "can_plan": has_perm(user, Perm.PROJECT_EDIT),
         },
     )
 
@@ -120,7 +138,198 @@ def project_page(request: HttpRequest, project_id: int) -> HttpResponse:
             "departments": Department.objects.filter(zone=project.zone).order_by("name")
             if can_supervise
             else [],
+            "can_plan": has_perm(user, Perm.PROJECT_EDIT),
         },
+    )
+
+
+# --- the plan: a project's fields and its milestones ----------------------------------------------
+
+
+def _label(model: type[KeyProject] | type[Milestone], field: str) -> Any:
+    """A form field's label is its model field's name, in the reader's language."""
+    found = model._meta.get_field(field)
+    assert isinstance(found, Field)
+    return capfirst(found.verbose_name)
+
+
+def _optional_choice(label: Any) -> forms.TypedChoiceField:
+    return forms.TypedChoiceField(label=label, required=False, coerce=int, empty_value=None)
+
+
+# Amounts are entered in 10,000 yuan (万元), as in the monthly report; the services take yuan.
+WAN_FIELDS = ("total_investment", "planned_investment", "expected_output")
+
+
+class AmountField(forms.DecimalField):
+    """A number as people type it, thousands separators allowed (35,000), as the report form takes it."""
+
+    def to_python(self, value: Any) -> Any:
+        if isinstance(value, str):
+            value = value.replace(",", "").replace("，", "")
+        return super().to_python(value)
+
+
+class ProjectForm(forms.Form):
+    """Parses and renders a project's plan; the service checks it (choices, dates, the code per year)."""
+
+    name = forms.CharField(label=_label(KeyProject, "name"), max_length=200)
+    code = forms.CharField(label=_label(KeyProject, "code"), max_length=40)
+    year = forms.IntegerField(label=_label(KeyProject, "year"))
+    level = forms.ChoiceField(label=_label(KeyProject, "level"), choices=ProjectLevel.choices)
+    project_type = forms.ChoiceField(label=_label(KeyProject, "project_type"), choices=ProjectType.choices)
+    status = forms.ChoiceField(label=_label(KeyProject, "status"), choices=ProjectStatus.choices)
+    cluster = _optional_choice(_label(KeyProject, "cluster"))
+    chain_node = _optional_choice(_label(KeyProject, "chain_node"))
+    owner = _optional_choice(_label(KeyProject, "owner"))
+    total_investment = AmountField(label=gettext_lazy("Total investment (10k yuan)"))
+    planned_investment = AmountField(label=gettext_lazy("Planned this year (10k yuan)"))
+    construction_content = forms.CharField(
+        label=_label(KeyProject, "construction_content"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    capacity_target = AmountField(label=_label(KeyProject, "capacity_target"), required=False)
+    capacity_unit = forms.CharField(label=_label(KeyProject, "capacity_unit"), required=False, max_length=60)
+    expected_output = AmountField(
+        label=gettext_lazy("Expected annual output value (10k yuan)"), required=False
+    )
+    planned_start = forms.DateField(
+        label=_label(KeyProject, "planned_start"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    planned_completion = forms.DateField(
+        label=_label(KeyProject, "planned_completion"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    leader = _optional_choice(_label(KeyProject, "leader"))
+    department = forms.TypedChoiceField(label=_label(KeyProject, "department"), coerce=int)
+    officer = _optional_choice(_label(KeyProject, "officer"))
+
+    def __init__(self, *args: Any, choices: selectors.PlanChoices, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        none: list[tuple[Any, Any]] = [("", "—")]
+        nodes: dict[str, list[tuple[int, str]]] = {}
+        for node in choices.chain_nodes:
+            nodes.setdefault(node.chain.name, []).append((node.pk, node.name))
+        options: dict[str, list[tuple[Any, Any]]] = {
+            "cluster": none + [(c.pk, c.name) for c in choices.clusters],
+            "chain_node": none + list(nodes.items()),
+            "owner": none + [(e.pk, e.name) for e in choices.owners],
+            "department": none + [(d.pk, d.name) for d in choices.departments],
+            "leader": none + [(u.pk, person(u)) for u in choices.leaders],
+            "officer": none + [(u.pk, person(u)) for u in choices.officers],
+        }
+        for name, listed in options.items():
+            field = self.fields[name]
+            assert isinstance(field, forms.TypedChoiceField)
+            field.choices = listed
+
+
+def _project_initial(project: KeyProject) -> dict[str, Any]:
+    initial: dict[str, Any] = {
+        name: getattr(project, name) for name in ProjectForm.base_fields if name not in WAN_FIELDS
+    }
+    for name in ("cluster", "chain_node", "owner", "leader", "department", "officer"):
+        initial[name] = getattr(project, f"{name}_id")
+    for name in WAN_FIELDS:
+        amount = getattr(project, name)
+        initial[name] = plain(amount / 10_000) if amount is not None else None
+    initial["capacity_target"] = plain(project.capacity_target)
+    return initial
+
+
+def _project_form(request: HttpRequest, project: KeyProject | None) -> HttpResponse:
+    """Create or change a key project through the same service as the API (``project_save``)."""
+    user = request_user(request)
+    require_perm(user, Perm.PROJECT_EDIT)
+    zone = project.zone if project is not None else user.zone
+    if zone is None:
+        raise Http404
+    if project is not None:
+        initial = _project_initial(project)
+    else:
+        today = clock.today(zone=zone)
+        initial = {"year": today.year, "status": ProjectStatus.PREPARING}
+    choices = selectors.plan_choices(zone_id=zone.pk, project=project)
+    form = ProjectForm(request.POST or None, initial=initial, choices=choices)
+    if request.method == "POST" and form.is_valid():
+        values = dict(form.cleaned_data)
+        for name in WAN_FIELDS:
+            if values[name] is not None:
+                values[name] = values[name] * 10_000
+        try:
+            saved = services.project_save(actor=user, zone=zone, values=values, project=project)
+        except InvalidInput as invalid:
+            for error in invalid.errors:
+                form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("projects:project", project_id=saved.pk)
+    status = 422 if request.method == "POST" else 200
+    return render(request, "projects/project_form.html", {"form": form, "project": project}, status=status)
+
+
+@login_required
+def project_new(request: HttpRequest) -> HttpResponse:
+    return _project_form(request, None)
+
+
+@login_required
+def project_edit(request: HttpRequest, project_id: int) -> HttpResponse:
+    user = request_user(request)
+    return _project_form(request, selectors.project_get(user=user, project_id=project_id))
+
+
+class MilestoneForm(forms.Form):
+    kind = forms.ChoiceField(label=_label(Milestone, "kind"), choices=MilestoneKind.choices)
+    name = forms.CharField(label=_label(Milestone, "name"), max_length=200)
+    planned_date = forms.DateField(
+        label=_label(Milestone, "planned_date"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    actual_date = forms.DateField(
+        label=_label(Milestone, "actual_date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+
+@login_required
+def milestones(request: HttpRequest, project_id: int) -> HttpResponse:
+    """The project's milestones, each editable (planned and actual date), and a new one to add; each save
+    goes through the same service as the API (``milestone_save``)."""
+    user = request_user(request)
+    project = selectors.project_get(user=user, project_id=project_id)
+    require_perm(user, Perm.PROJECT_EDIT)
+    posted = request.POST.get("milestone", "") if request.method == "POST" else None
+    rows: list[tuple[Milestone | None, MilestoneForm]] = []
+    for milestone in [*project.milestones.all(), None]:
+        prefix = f"m{milestone.pk}" if milestone is not None else "new"
+        initial = (
+            {f: getattr(milestone, f) for f in MilestoneForm.base_fields} if milestone is not None else {}
+        )
+        bound = posted == (str(milestone.pk) if milestone is not None else "new")
+        rows.append(
+            (milestone, MilestoneForm(request.POST if bound else None, initial=initial, prefix=prefix))
+        )
+    chosen = next(((m, f) for m, f in rows if f.is_bound), None)
+    if posted is not None and chosen is None:
+        raise Http404
+    if chosen is not None:
+        milestone, form = chosen
+        if form.is_valid():
+            try:
+                services.milestone_save(actor=user, project=project, milestone=milestone, **form.cleaned_data)
+            except InvalidInput as invalid:
+                for error in invalid.errors:
+                    form.add_error(error.field if error.field in form.fields else None, error.message)
+            else:
+                messages.success(request, _("Saved."))
+                return redirect("projects:milestones", project_id=project.pk)
+    return render(
+        request,
+        "projects/milestones.html",
+        {"project": project, "rows": rows, "today": clock.today(zone=project.zone)},
+        status=422 if chosen is not None else 200,
     )
 
 
