@@ -215,3 +215,27 @@ def test_closing_an_item_without_a_problem_leaves_the_projects_alone(zone: Zone,
     project.refresh_from_db()
     assert (project.warning_level, project.warning_reasons, project.warning_history.count()) == before
     assert not [q for q in queries.captured_queries if "projects_warningsnapshot" in q["sql"]]
+
+
+def test_a_step_taken_on_an_item_read_before_the_follow_up_keeps_its_reminder(
+    zone: Zone, user_of: Any
+) -> None:
+    department = Department.objects.get(zone=zone, code="land")
+    read = item_raise(
+        actor=user_of("supervisor"),
+        zone=zone,
+        source="leader_instruction",
+        subject="推进土地收储",
+        department=department,
+        working_days=1,
+        leader=user_of("leader"),
+    )
+    with clock.pinned(dt.date(2022, 5, 12)):
+        overdue_follow_up(zone=zone)
+        item_act(actor=user_of("land"), item=read, action="respond", note="已完成收储")
+    item = SupervisionItem.objects.get(pk=read.pk)
+    assert (item.status, item.reminded_on, item.escalated_on) == (
+        "responded",
+        dt.date(2022, 5, 12),
+        dt.date(2022, 5, 12),
+    )

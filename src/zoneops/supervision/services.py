@@ -255,7 +255,8 @@ def item_act(
     item.status = target
     if target == ItemStatus.CLOSED:
         item.closed_on = clock.today(zone=item.zone)
-    item.save()
+    # Only what the step changes: the daily follow-up may have reminded or escalated the item since.
+    item.save(update_fields=["status", "closed_on", "updated_at"])
     if target == ItemStatus.CLOSED and item.problem is not None:
         item.problem.status = ProblemStatus.RESOLVED
         item.problem.resolved_on = item.closed_on
