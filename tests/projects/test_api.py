@@ -178,6 +178,12 @@ def test_97_key_projects_in_2022_provincial_and_municipal(api_en: Any) -> None:
     assert client.get("/api/v1/projects", year=2022, level="provincial").json()["count"] == 22
     assert client.get("/api/v1/projects", year=2022, level="municipal").json()["count"] == 75
     assert client.get("/api/v1/projects", year=2022, level="zone").json()["count"] == 0
+    # Several levels at once, as the board's "provincial and municipal" view asks.
+    assert client.get("/api/v1/projects", year=2022, level="provincial|municipal").json()["count"] == 97
+    assert client.get("/api/v1/projects", year=2022, level="provincial,zone").json()["count"] == 22
+    bad = client.get("/api/v1/projects", year=2022, level="provincial|national")
+    assert bad.status_code == 422
+    assert [e["field"] for e in bad.json()["errors"]] == ["level"]
     in_four = KeyProject.objects.filter(
         year=2022, cluster__code__in=["electronics", "medical", "materials", "equipment"]
     )

@@ -97,7 +97,10 @@ class ProjectOut(Schema):
 
 class BoardQuery(Schema):
     year: int | None = Field(None, ge=2000, le=2100)
-    level: Literal["provincial", "municipal", "zone"] | None = None
+    # One level, or several joined by | or , ("provincial|municipal": the provincial and municipal ones).
+    level: str | None = Field(
+        None, pattern=r"^(provincial|municipal|zone)([|,](provincial|municipal|zone))*$"
+    )
     project_type: Literal["new_start", "continuing", "completion"] | None = None
     warning_level: Literal["green", "amber", "red"] | None = None
     warning_rule: (

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -57,7 +58,7 @@ def projects(*, user: User, filters: BoardFilter | None = None) -> QuerySet[KeyP
     if f.year is not None:
         rows = rows.filter(year=f.year)
     if f.level:
-        rows = rows.filter(level=f.level)
+        rows = rows.filter(level__in=re.split(r"[|,]", f.level))
     if f.project_type:
         rows = rows.filter(project_type=f.project_type)
     if f.warning_level:
