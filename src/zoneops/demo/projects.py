@@ -2,20 +2,31 @@
 supervision items and the Q1 assessment.
 
 The named projects are the article's: the HP brand industrial park printer project (10 million printers a
-year, completion planned for 2022-05-31), Weigao vaccine phase II, Haizhen biological extraction and R&D,
-the Dishang intelligent manufacturing platform, Shichuang Medical, the future-robot project and Lenovo
-Image phase II; 66 projects are in the high-end platform, medical equipment, OA equipment and new
-materials industries. The others are synthetic and say so. Reports, problems and supervision steps are
-written through the services on the day they happened (the clock is pinned), so on-time flags, timelines,
-audit rows and warnings are what the system computes, not what the loader claims.
+year, completion planned for the end of May 2022), Weigao vaccine phase II, Haizhen biological extraction
+and R&D, the Dishang intelligent manufacturing platform, Shichuang Medical, the future-robot project,
+Lenovo Image phase II, and the two further projects the zone's secretary names: "medical union bridge" and
+"Hong Kong and new materials". 66 projects are in the high-end platform, medical equipment, OA equipment
+and new materials industries, the Dishang platform among them. The article names no owner, level or
+figure of those two: their Chinese names are the article's English words put back into Chinese, and their
+level, type and figures are the demo's (as every project's figures are). Every other project is
+synthetic and says so (（示例）, ``is_synthetic``), the Guangwei carbon fibre one included: Guangwei is a
+zone firm, but the article names no project of it.
+
+Reports, problems and supervision steps are written through the services on the day they happened (the
+clock is pinned), and the supervision office's daily follow-up runs on each of those days, so on-time
+flags, reminders (催办), escalations, timelines, audit rows and warnings are what the system computes, not
+what the loader claims.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import random
+from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 
 from zoneops.accounts.models import Department, User, Zone
 from zoneops.chains.models import Cluster
@@ -26,20 +37,27 @@ from zoneops.projects.models import (
     KeyProject,
     Milestone,
     MilestoneKind,
+    Problem,
     ProjectLevel,
     ProjectStatus,
     ProjectType,
 )
 from zoneops.projects.services import report_submit, warnings_refresh
-from zoneops.supervision.models import AssessmentAdjustment, ItemSource
-from zoneops.supervision.services import item_act, item_raise, problem_to_supervision
+from zoneops.supervision.models import ItemSource, SupervisionItem
+from zoneops.supervision.services import (
+    adjustment_add,
+    item_act,
+    item_raise,
+    overdue_follow_up,
+    problem_to_supervision,
+)
 
 SEED = 2022_0097
 YEAR = 2022
 TOTAL = 97
 IN_FOUR_INDUSTRIES = 66
-# Clusters of the four industries the article names (high-end platform, medical equipment, OA
-# equipment, new materials) and the others.
+# Clusters of the four industries the article names — high-end platform (high-end equipment), medical
+# equipment, OA equipment (electronics: printers), new materials — and the others.
 FOUR_INDUSTRY_CLUSTERS = ("electronics", "medical", "materials", "equipment")
 
 
@@ -47,7 +65,7 @@ FOUR_INDUSTRY_CLUSTERS = ("electronics", "medical", "materials", "equipment")
 class NamedProject:
     code: str
     name: str
-    owner: str
+    owner: str | None  # a named enterprise's key; None where the article names no owner
     cluster: str
     level: str
     project_type: str
@@ -61,6 +79,7 @@ class NamedProject:
     content: str = ""
     pace: float = 1.0  # share of the plan the investment keeps up with
     progress_by_april: int = 60
+    from_article: bool = True  # False: an example of the demo's, named （示例） and marked synthetic
 
 
 NAMED: tuple[NamedProject, ...] = (
@@ -70,7 +89,8 @@ NAMED: tuple[NamedProject, ...] = (
         "hp",
         "electronics",
         ProjectLevel.PROVINCIAL,
-        ProjectType.CONTINUING,
+        # Completed and put into production this year: "racing against time to complete it by the end of May".
+        ProjectType.COMPLETION,
         "50",
         "18",
         dt.date(2021, 3, 1),
@@ -119,7 +139,9 @@ NAMED: tuple[NamedProject, ...] = (
         "SD-2022-004",
         "迪尚智能制造平台项目",
         "dishang",
-        "fashion",
+        # The article counts the platform among the 66 projects of the four industries (a high-end platform),
+        # though Dishang anchors the fashion cluster.
+        "equipment",
         ProjectLevel.PROVINCIAL,
         ProjectType.CONTINUING,
         "12",
@@ -193,6 +215,39 @@ NAMED: tuple[NamedProject, ...] = (
         content="建设高性能碳纤维及复合材料生产线。",
         pace=1.0,
         progress_by_april=52,
+        from_article=False,
+    ),
+    # The secretary's list: "weigao biological vaccine, medical union bridge, Hong Kong and new materials,
+    # lenovo image phase ii and other key projects". They take the last two numbers of the year.
+    NamedProject(
+        "WH-2022-096",
+        "医联桥项目",
+        None,
+        "medical",
+        ProjectLevel.MUNICIPAL,
+        ProjectType.CONTINUING,
+        "5",
+        "2",
+        dt.date(2021, 9, 1),
+        dt.date(2023, 6, 30),
+        content="文章所列重点项目“medical union bridge”（医联桥）。",
+        pace=1.0,
+        progress_by_april=40,
+    ),
+    NamedProject(
+        "WH-2022-097",
+        "港和新材料项目",
+        None,
+        "materials",
+        ProjectLevel.MUNICIPAL,
+        ProjectType.CONTINUING,
+        "4",
+        "1.5",
+        dt.date(2021, 11, 1),
+        dt.date(2023, 3, 31),
+        content="文章所列重点项目“Hong Kong and new materials”（港和新材料）。",
+        pace=0.9,
+        progress_by_april=35,
     ),
 )
 
@@ -284,11 +339,11 @@ def load_projects(zone: Zone) -> None:
     responsible = ["projects", "projects", "projects", "investment", "economy", "innovation"]
     specs: list[tuple[KeyProject, float, int, bool]] = []
     for named in NAMED:
-        owner = weihai.enterprise_by_key(zone, named.owner)
+        owner = weihai.enterprise_by_key(zone, named.owner) if named.owner else None
         project = KeyProject(
             zone=zone,
             code=named.code,
-            name=named.name,
+            name=named.name if named.from_article else f"{named.name}（示例）",
             year=YEAR,
             level=named.level,
             project_type=named.project_type,
@@ -308,11 +363,16 @@ def load_projects(zone: Zone) -> None:
             status=ProjectStatus.UNDER_CONSTRUCTION
             if named.start < dt.date(2022, 1, 1)
             else ProjectStatus.PREPARING,
+            is_synthetic=not named.from_article,
         )
         specs.append((project, named.pace, named.progress_by_april, named.pace < 0.6))
     four = list(FOUR_INDUSTRY_CLUSTERS)
     in_four = sum(1 for n in NAMED if n.cluster in FOUR_INDUSTRY_CLUSTERS)
-    for index in range(len(NAMED) + 1, TOTAL + 1):
+    # The synthetic projects take the numbers the named ones leave, each drawn from the seeded stream in
+    # number order, so a named project added at the end leaves every other synthetic project's plan as it
+    # was (the investment pipeline's signed leads are drawn from those plans).
+    taken = {int(n.code.rsplit("-", 1)[1]) for n in NAMED}
+    for index in (i for i in range(1, TOTAL + 1) if i not in taken):
         cluster_code = four[index % len(four)] if in_four < IN_FOUR_INDUSTRIES else "fashion"
         if cluster_code in FOUR_INDUSTRY_CLUSTERS:
             in_four += 1
@@ -398,8 +458,11 @@ def load_projects(zone: Zone) -> None:
 
 
 def load_supervision(zone: Zone) -> None:
-    """Supervision items raised from the reports' problems and from leaders' instructions, worked through
-    their steps on the days they happened; Q1 bonus and penalty points."""
+    """Supervision items raised from the reports' problems and from leaders' instructions, and the Q1 bonus
+    and penalty points, day by day: each morning the supervision office's daily follow-up reminds (催办)
+    the departments of overdue items and escalates those 3 working days late to their leader, then the
+    day's steps are taken. So the items carry the reminders and escalations they had by 2022-05-08, each
+    sent once; nothing dated on or after the demo's day is done."""
     supervisor = User.objects.get(username="supervisor")
     leader = User.objects.get(username="leader")
     departments = _departments(zone)
@@ -408,88 +471,85 @@ def load_supervision(zone: Zone) -> None:
         "investment": User.objects.get(username="invest"),
         "economy": User.objects.get(username="stats"),
     }
-    from zoneops.projects.models import Problem
+    agenda: dict[dt.date, list[Callable[[], object]]] = defaultdict(list)
+
+    def on(day: dt.date, step: Callable[[], object]) -> None:
+        if day < weihai.DEMO_DATE:
+            agenda[day].append(step)
+
+    def act(item_id: int, actor: User, action: str, note: str, evidence: str = "") -> None:
+        # Read afresh: the morning's follow-up may have reminded or escalated the item since it was raised.
+        item = SupervisionItem.objects.get(pk=item_id)
+        item_act(actor=actor, item=item, action=action, note=note, evidence=evidence)
+
+    def close(item_id: int, verify_note: str) -> None:
+        act(item_id, supervisor, "verify", verify_note)
+        act(item_id, supervisor, "close", "办结。")
+
+    def from_problem(problem: Problem, outcome: int) -> None:
+        department_code = problem.project.department.code
+        responder = staff.get(department_code, staff["projects"])
+        item = problem_to_supervision(
+            actor=supervisor,
+            problem=problem,
+            working_days=10,
+            department=departments[department_code] if department_code in staff else departments["projects"],
+            instructions="请于期限内协调解决并反馈结果。",
+        )
+        # 0: closed on time, 1: closed late, 2: answered and waiting, 3: untouched (overdue)
+        if outcome == 3:
+            return
+        respond_on = item.deadline - dt.timedelta(days=3 if outcome in (0, 2) else -4)
+        answer = partial(act, item.pk, responder, "respond", "已协调相关部门，问题已解决。", "协调会纪要")
+        on(respond_on, answer)
+        if outcome != 2:
+            on(respond_on + dt.timedelta(days=1), partial(close, item.pk, "经现场核实，已落实。"))
+
+    def instruction(department_code: str, subject: str, days: int, done: bool) -> None:
+        item = item_raise(
+            actor=supervisor,
+            zone=zone,
+            source=ItemSource.LEADER_INSTRUCTION,
+            subject=subject,
+            department=departments[department_code],
+            working_days=days,
+            instructions="管委会主要领导批示，请抓好落实。",
+            leader=leader,
+        )
+        if done:
+            finish_on = item.deadline - dt.timedelta(days=2)
+            on(finish_on, partial(act, item.pk, staff[department_code], "respond", "已按要求完成。"))
+            on(finish_on, partial(close, item.pk, "核实。"))
 
     problems = list(
         Problem.objects.filter(project__zone=zone)
-        .select_related("project", "project__department")
+        .select_related("project", "project__department", "project__leader", "project__zone")
         .order_by("raised_on", "pk")
     )
     for index, problem in enumerate(problems[:18]):
-        raised = problem.raised_on + dt.timedelta(days=2)
-        if raised >= weihai.DEMO_DATE:
-            continue
-        department_code = problem.project.department.code
-        responder = staff.get(department_code, staff["projects"])
-        with clock.pinned(raised):
-            item = problem_to_supervision(
-                actor=supervisor,
-                problem=problem,
-                working_days=10,
-                department=departments[department_code]
-                if department_code in staff
-                else departments["projects"],
-                instructions="请于期限内协调解决并反馈结果。",
-            )
-        outcome = (
-            index % 4
-        )  # 0: closed on time, 1: closed late, 2: answered and waiting, 3: untouched (overdue)
-        if outcome == 3:
-            continue
-        respond_on = (
-            item.deadline - dt.timedelta(days=3)
-            if outcome in (0, 2)
-            else item.deadline + dt.timedelta(days=4)
-        )
-        if respond_on >= weihai.DEMO_DATE:
-            continue
-        with clock.pinned(respond_on):
-            item_act(
-                actor=responder,
-                item=item,
-                action="respond",
-                note="已协调相关部门，问题已解决。",
-                evidence="协调会纪要",
-            )
-        if outcome == 2:
-            continue
-        close_on = respond_on + dt.timedelta(days=1)
-        if close_on >= weihai.DEMO_DATE:
-            continue
-        with clock.pinned(close_on):
-            item_act(actor=supervisor, item=item, action="verify", note="经现场核实，已落实。")
-            item_act(actor=supervisor, item=item, action="close", note="办结。")
+        on(problem.raised_on + dt.timedelta(days=2), partial(from_problem, problem, index % 4))
     instructions = (
         ("investment", "加快推进重点产业链招商项目签约落地", dt.date(2022, 1, 10), 30, True),
         ("economy", "一季度经济运行分析报告", dt.date(2022, 3, 1), 15, True),
         ("projects", "惠普项目竣工投产要素保障专项调度", dt.date(2022, 4, 20), 10, False),
     )
-    for department_code, subject, opened, days, close in instructions:
-        with clock.pinned(opened):
-            item = item_raise(
-                actor=supervisor,
-                zone=zone,
-                source=ItemSource.LEADER_INSTRUCTION,
-                subject=subject,
-                department=departments[department_code],
-                working_days=days,
-                instructions="管委会主要领导批示，请抓好落实。",
-                leader=leader,
-            )
-        if close:
-            with clock.pinned(item.deadline - dt.timedelta(days=2)):
-                item_act(actor=staff[department_code], item=item, action="respond", note="已按要求完成。")
-                item_act(actor=supervisor, item=item, action="verify", note="核实。")
-                item_act(actor=supervisor, item=item, action="close", note="办结。")
-    AssessmentAdjustment.objects.get_or_create(
-        zone=zone,
-        department=departments["investment"],
-        period="2022Q1",
-        defaults={"points": Decimal(3), "reason": "一季度引进世界500强配套项目2个", "entered_by": supervisor},
-    )
-    AssessmentAdjustment.objects.get_or_create(
-        zone=zone,
-        department=departments["economy"],
-        period="2022Q1",
-        defaults={"points": Decimal(-2), "reason": "统计数据报送出现差错1次", "entered_by": supervisor},
-    )
+    for department_code, subject, opened, days, done in instructions:
+        on(opened, partial(instruction, department_code, subject, days, done))
+    # Q1 bonus and penalty points, entered with their reasons once the quarter is over.
+    for department_code, points, reason in (
+        ("investment", Decimal(3), "一季度引进世界500强配套项目2个"),
+        ("economy", Decimal(-2), "统计数据报送出现差错1次"),
+    ):
+        adjust = partial(adjustment_add, actor=supervisor, zone=zone, period="2022Q1")
+        on(
+            dt.date(2022, 4, 8),
+            partial(adjust, department=departments[department_code], points=points, reason=reason),
+        )
+
+    day = min(agenda)
+    while day <= weihai.DEMO_DATE:
+        with clock.pinned(day):
+            overdue_follow_up(zone=zone)
+            for step in agenda.pop(day, []):
+                step()
+        day += dt.timedelta(days=1)
