@@ -305,8 +305,9 @@ def test_the_demo_funnel_of_2022(api_en: Any) -> None:
     assert body["total"] == {
         "key": "all",
         "label": "All",
-        "reached": [31, 13, 1, 0, 0, 0, 0, 0],
-        "conversion": [41.9, 7.7, 0.0, None, None, None, None],
+        "reached": [32, 13, 1, 0, 0, 0, 0, 0],
+        "conversion": [40.6, 7.7, 0.0, None, None, None, None],
+        "median_days": body["median_days"],
     }
     assert {k: v for k, v in body["median_days"].items() if v is not None} == {
         "lead": 29.0,
@@ -316,32 +317,40 @@ def test_the_demo_funnel_of_2022(api_en: Any) -> None:
         ("2022-01", {"lead": 7}),
         ("2022-02", {"lead": 10, "contacted": 3}),
         ("2022-03", {"lead": 10, "contacted": 2, "site_visit": 1}),
-        ("2022-04", {"lead": 4, "contacted": 8}),
+        ("2022-04", {"lead": 5, "contacted": 8}),
     ]
     assert [(r["key"], r["reached"][:3]) for r in body["by_source"]] == [
         ("research", [9, 3, 0]),
         ("own_approach", [8, 1, 0]),
+        ("exhibition", [6, 3, 1]),
         ("agency", [5, 4, 0]),
-        ("exhibition", [5, 3, 1]),
         ("chain_master", [4, 2, 0]),
     ]
     assert [(r["label"], r["reached"][:3]) for r in body["by_chain"]] == [
         ("打印机产业链", [14, 8, 0]),
+        ("机器人与数控装备产业链", [6, 2, 0]),  # the Shanghai team's lead for a company worked already
         ("碳纤维及复合材料产业链", [6, 2, 1]),
-        ("机器人与数控装备产业链", [5, 2, 0]),
         ("医疗器械产业链", [4, 1, 0]),
         ("疫苗与生物药产业链", [1, 0, 0]),
         ("纺织服装产业链", [1, 0, 0]),
     ]
-    assert [(r["label"], r["reached"][:3]) for r in body["by_officer"]] == [("invest", [31, 13, 1])]
+    assert [(r["label"], r["reached"][:3]) for r in body["by_officer"]] == [("invest", [32, 13, 1])]
+    assert [
+        (r["key"], {k: v for k, v in r["median_days"].items() if v is not None}) for r in body["by_team"]
+    ] == [
+        ("驻上海招商组", {"lead": 36.5}),
+        ("招商二组", {"lead": 51.0}),
+        ("驻深圳招商组", {"lead": 15.0, "contacted": 13.0}),
+        ("招商一组", {"lead": 22.0}),
+    ]
     assert [(r["key"], r["reached"][:3]) for r in body["by_team"]] == [
+        ("驻上海招商组", [10, 5, 0]),
         ("招商二组", [9, 2, 0]),
-        ("驻上海招商组", [9, 5, 0]),
         ("驻深圳招商组", [8, 5, 1]),
         ("招商一组", [5, 1, 0]),
     ]
     assert {k: v for k, v in body["current"].items() if v} == {
-        "lead": 16,
+        "lead": 17,
         "contacted": 12,
         "site_visit": 1,
         "lost": 2,
@@ -376,6 +385,22 @@ def test_the_demo_funnel_is_what_the_rows_say(api_en: Any) -> None:
     assert {r["key"]: r["reached"][0] for r in body["by_source"]} == dict(by_source)
     by_team = Counter(lead.team for lead in opened)
     assert {r["key"]: r["reached"][0] for r in body["by_team"]} == dict(by_team)
+    by_officer = Counter(str(lead.officer_id) for lead in opened)
+    assert {r["key"]: r["reached"][0] for r in body["by_officer"]} == dict(by_officer)
+    # Each group's median days from the stays of its own leads.
+    for group, key in (("by_team", "team"), ("by_officer", "officer_id"), ("by_source", "source")):
+        group_stays: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
+        for lead in opened:
+            steps = sorted(
+                (e for e in lead.events.all() if e.action in ("create", "transition")),
+                key=lambda e: (e.at, e.pk),
+            )
+            for here, there in itertools.pairwise(steps):
+                group_stays[str(getattr(lead, key))][here.stage_to].append((there.on - here.on).days)
+        assert {r["key"]: r["median_days"] for r in body[group]} == {
+            k: {s: float(statistics.median(v[s])) if v.get(s) else None for s in ORDER}
+            for k, v in group_stays.items()
+        } | {k: dict.fromkeys(ORDER) for k in {r["key"] for r in body[group]} - set(group_stays)}, group
 
 
 def test_the_demo_gap_coverage(api_en: Any) -> None:
@@ -402,7 +427,17 @@ def test_the_demo_value_referrals_and_settings(api_en: Any) -> None:
     client = api_en("leader")
     value = client.get("/api/v1/pipeline/value", year=2022).json()
     assert {
-        k: value[k] for k in ("year", "signed_count", "target_share", "signed", "started", "operating")
+        k: value[k]
+        for k in (
+            "year",
+            "signed_count",
+            "target_share",
+            "signed",
+            "started",
+            "operating",
+            "started_rate",
+            "operating_rate",
+        )
     } == {
         "year": 2022,
         "signed_count": 12,
@@ -410,6 +445,8 @@ def test_the_demo_value_referrals_and_settings(api_en: Any) -> None:
         "signed": 22,
         "started": 22,
         "operating": 0,
+        "started_rate": 100.0,
+        "operating_rate": 0.0,
     }
     assert (Decimal(value["signed_in_year"]), Decimal(value["target"])) == (
         Decimal(4_200_000_000),
@@ -418,14 +455,28 @@ def test_the_demo_value_referrals_and_settings(api_en: Any) -> None:
     signed_2022 = Lead.objects.filter(signed_on__year=2022)
     assert signed_2022.count() == value["signed_count"]
     assert sum(lead.signed_amount for lead in signed_2022) == Decimal(value["signed_in_year"])
-    assert Decimal(value["intended_by_stage"]["lost"]) == sum(
-        lead.intended_investment or 0 for lead in Lead.objects.filter(stage="lost")
-    )
+    # Intended investment by stage: the leads opened in 2022 (the funnel's), in each stage.
+    opened = Lead.objects.filter(opened_on__year=2022)
+    for stage in ("lead", "contacted", "lost"):
+        assert Decimal(value["intended_by_stage"][stage]) == sum(
+            lead.intended_investment or 0 for lead in opened.filter(stage=stage)
+        ), stage
+    assert {k: Decimal(v) for k, v in value["intended_by_stage"].items() if Decimal(v)} == {
+        "lead": Decimal("5690000000.00"),
+        "contacted": Decimal("4140000000.00"),
+        "site_visit": Decimal("200000000.00"),
+        "lost": Decimal("400000000.00"),
+    }
+    # HP brought two of the signed leads, Weigao one (the demo's new-start projects they referred).
     referrals = client.get("/api/v1/pipeline/referrals").json()
-    assert [(r["enterprise"], r["leads"], r["signed"]) for r in referrals] == [
-        ("惠普打印机（威海）有限公司", 14, 0),
-        ("山东威高集团医用高分子制品股份有限公司", 5, 0),
+    assert [(r["enterprise"], r["leads"], r["signed"], Decimal(r["signed_amount"])) for r in referrals] == [
+        ("惠普打印机（威海）有限公司", 16, 2, Decimal("900000000")),
+        ("山东威高集团医用高分子制品股份有限公司", 6, 1, Decimal("150000000")),
     ]
+    for row in referrals:
+        signed = Lead.objects.filter(referred_by_id=row["enterprise_id"], furthest__gte=4)
+        assert row["signed"] == signed.count()
+        assert Decimal(row["signed_amount"]) == sum(lead.signed_amount or 0 for lead in signed)
     for row in referrals:
         assert row["leads"] == Lead.objects.filter(referred_by_id=row["enterprise_id"]).count()
     assert client.get("/api/v1/pipeline/settings").json() == {
@@ -446,18 +497,30 @@ def test_the_demo_value_referrals_and_settings(api_en: Any) -> None:
 
 def test_lists_filter_and_attention(api_en: Any, gap: PrinterGap) -> None:
     client = api_en("supervisor")
-    assert client.get("/api/v1/leads").json()["count"] == Lead.objects.count() == 142
+    assert client.get("/api/v1/leads").json()["count"] == Lead.objects.count() == 143
     lost = client.get("/api/v1/leads", stage="lost", page_size=100).json()
     assert lost["count"] == Lead.objects.filter(stage="lost").count()
     assert {x["stage"] for x in lost["items"]} == {"lost"}
     printer = client.get("/api/v1/leads", chain_id=gap.chain.pk, page_size=100).json()
     assert printer["count"] == Lead.objects.filter(chain=gap.chain).count()
     referred = client.get("/api/v1/leads", source="chain_master", page_size=100).json()
-    assert referred["count"] == 19
+    assert referred["count"] == 22
     assert client.get("/api/v1/leads", source="fair").json()["count"] == 0
     attention = client.get("/api/v1/leads/attention").json()
-    assert len(attention) == 71
+    assert len(attention) == 72
     assert all(item["reasons"] for item in attention)
+    # The demo's company worked by two teams: both leads listed, each naming the other.
+    pair = {
+        item["lead"]["id"]: item["reasons"][-1]
+        for item in attention
+        if item["lead"]["duplicate_of_id"] or item["lead"]["duplicates"]
+    }
+    (second,) = Lead.objects.filter(duplicate_of__isnull=False)
+    assert second.duplicate_of_id is not None
+    assert pair == {
+        second.pk: f"also worked by another team (lead {second.duplicate_of_id})",
+        second.duplicate_of_id: f"also worked by another team (lead {second.pk})",
+    }
     assert {item["lead"]["stage"] for item in attention} <= {
         "lead",
         "contacted",
@@ -479,6 +542,7 @@ def test_the_monthly_report_opens_in_excel(api_en: Any) -> None:
     assert book.sheetnames == [
         "Funnel",
         "Conversion",
+        "Median days in the stage",
         "By month",
         "Gap coverage",
         "Value",
@@ -498,9 +562,18 @@ def test_the_monthly_report_opens_in_excel(api_en: Any) -> None:
         "construction started",
         "in operation",
     )
-    assert funnel[1] == ("All", "All", 31, 13, 1, 0, 0, 0, 0, 0)
+    assert funnel[1] == ("All", "All", 32, 13, 1, 0, 0, 0, 0, 0)
     conversion = list(book["Conversion"].iter_rows(values_only=True))
-    assert conversion[1] == ("lead", 31, 41.9, 29)
+    assert conversion[1] == ("lead", 32, 40.6, 29)
+    medians = list(book["Median days in the stage"].iter_rows(values_only=True))
+    assert medians[0] == funnel[0]
+    assert medians[1] == ("All", "All", 29, 13, None, None, None, None, None, None)
+    assert [row[:4] for row in medians if row[0] == "Team"] == [
+        ("Team", "驻上海招商组", 36.5, None),
+        ("Team", "招商二组", 51, None),
+        ("Team", "驻深圳招商组", 15, 13),
+        ("Team", "招商一组", 22, None),
+    ]
     assert len(list(book["By month"].iter_rows(values_only=True))) == 1 + 4
     coverage = list(book["Gap coverage"].iter_rows(values_only=True))
     assert len(coverage) == 1 + 18
@@ -510,8 +583,81 @@ def test_the_monthly_report_opens_in_excel(api_en: Any) -> None:
     assert value["Target (yuan)"] == 12_000_000_000
     assert value["Against the target %"] == 35.0
     assert value["Signed → construction started → in operation"] == "22 → 22 → 0"
+    assert value["Started % of signed → in operation % of started"] == "100.0 → 0.0"
+    assert value["As of"] == "2022-05-08"
     assert len(list(book["Referrals"].iter_rows(values_only=True))) == 1 + 2
-    assert len(list(book["Needing attention"].iter_rows(values_only=True))) == 1 + 71
+    assert len(list(book["Needing attention"].iter_rows(values_only=True))) == 1 + 72
+
+
+def test_the_report_of_a_past_month_is_as_of_its_end(api_en: Any) -> None:
+    client = api_en("leader")
+    response = client.get("/api/v1/pipeline/report", month="2022-03")
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == 'attachment; filename="pipeline-2022-03.xlsx"'
+    book = openpyxl.load_workbook(io.BytesIO(response.content))
+    # Cross-check with the rows: the leads opened by 2022-03-31, each at its furthest stage by then.
+    day = dt.date(2022, 3, 31)
+    opened = list(Lead.objects.filter(opened_on__year=2022, opened_on__lte=day).prefetch_related("events"))
+    furthest = [
+        max(ORDER.index(e.stage_to) for e in lead.events.all() if e.stage_to in ORDER and e.on <= day)
+        for lead in opened
+    ]
+    reached = [sum(1 for f in furthest if f >= i) for i in range(8)]
+    assert reached == [27, 5, 1, 0, 0, 0, 0, 0]
+    funnel = list(book["Funnel"].iter_rows(values_only=True))
+    assert funnel[1] == ("All", "All", *reached)
+    by_month = [row[0] for row in list(book["By month"].iter_rows(values_only=True))[1:]]
+    assert by_month == ["2022-01", "2022-02", "2022-03"]
+    value = {row[0]: row[1] for row in book["Value"].iter_rows(values_only=True) if row and row[0]}
+    signed = Lead.objects.filter(signed_on__year=2022, signed_on__lte=day)
+    assert (
+        value["Signed in 2022 (yuan)"]
+        == float(sum(lead.signed_amount or 0 for lead in signed))
+        == 4_200_000_000
+    )
+    assert value["As of"] == "2022-03-31"
+    # This month's report is as of now; a month not begun, or no month at all, is refused with its field.
+    assert client.get("/api/v1/pipeline/report", month="2022-05")["Content-Disposition"] == (
+        'attachment; filename="pipeline-2022-05.xlsx"'
+    )
+    for month, message in (
+        ("2022-06", "Choose a month that has begun."),
+        ("2022-13", "Enter a month as YYYY-MM."),
+        ("March", "Enter a month as YYYY-MM."),
+    ):
+        refused = client.get("/api/v1/pipeline/report", month=month)
+        assert refused.status_code == 422
+        assert refused.json()["errors"] == [{"field": "month", "message": message}]
+    assert api_en("stats").get("/api/v1/pipeline/report", month="2022-13").status_code == 403
+
+
+def test_a_lead_lists_the_leads_flagged_against_it(api_en: Any, gap: PrinterGap) -> None:
+    first = api_en("invest").post(
+        f"/api/v1/candidates/{gap.candidate.pk}/lead", {"node_id": gap.print_head.pk}
+    )
+    second = api_en("admin").post(
+        f"/api/v1/candidates/{gap.candidate.pk}/lead", {"node_id": gap.print_head.pk}
+    )
+    a, b = first.json()["lead_id"], second.json()["lead_id"]
+    leader = api_en("leader")
+    assert (
+        leader.get(f"/api/v1/leads/{a}").json()["duplicates"],
+        leader.get(f"/api/v1/leads/{a}").json()["duplicate_of_id"],
+    ) == ([b], None)
+    assert (
+        leader.get(f"/api/v1/leads/{b}").json()["duplicates"],
+        leader.get(f"/api/v1/leads/{b}").json()["duplicate_of_id"],
+    ) == ([], a)
+    listed = {
+        x["id"]: x["duplicates"]
+        for x in leader.get("/api/v1/leads", page_size=100, search=gap.candidate.name).json()["items"]
+    }
+    assert listed == {a: [b], b: []}
+    attention = {item["lead"]["id"]: item["reasons"] for item in leader.get("/api/v1/leads/attention").json()}
+    assert (attention[a], attention[b]) == (
+        [f"also worked by another team (lead {b})"],
+        [f"also worked by another team (lead {a})"],
+    )
 
 
 # --- bad input ----------------------------------------------------------------------------------------
@@ -709,6 +855,7 @@ def test_duplicates_over_the_api(api_en: Any, gap: PrinterGap) -> None:
     assert [item["reasons"] for item in flagged] == [
         [f"also worked by another team (lead {first.json()['lead_id']})"]
     ]
+    assert detail["duplicates"] == []
     assert dt.date.fromisoformat(detail["opened_on"]) == dt.date(2022, 5, 8)
 
 

@@ -168,6 +168,32 @@ def test_the_funnel_of_a_year(gap: PrinterGap, year2023: Year2023) -> None:
         ("招商二组", "招商二组", [2, 2, 1, 0, 0, 0, 0, 0]),
     ]
     assert result.by_team[1].conversion == [100.0, 50.0, 0.0, None, None, None, None]
+    # Median days per stage in each group, from the stays of its own leads.
+    assert result.total.median_days == result.median_days
+
+    def medians(rows: list[selectors.FunnelRow]) -> dict[str, dict[str, float]]:
+        return {r.key: {s: d for s, d in r.median_days.items() if d is not None} for r in rows}
+
+    assert medians(result.by_team) == {
+        "招商一组": {"lead": 10.0, "contacted": 20.0, "site_visit": 20.0, "negotiating": 30.0},  # a (c stays)
+        "招商二组": {"lead": 25.0, "contacted": 10.0, "site_visit": 30.0},  # b 30 / 30, d 20 / 10
+    }
+    assert medians(result.by_officer) == {
+        str(gap.invest.pk): {"lead": 15.0, "contacted": 15.0, "site_visit": 20.0, "negotiating": 30.0},
+        str(gap.admin.pk): {"lead": 30.0, "site_visit": 30.0},
+    }
+    assert medians(result.by_source) == {
+        "agency": {},
+        "own_approach": {"lead": 20.0, "contacted": 10.0},
+        "exhibition": {"lead": 10.0, "contacted": 20.0, "site_visit": 20.0, "negotiating": 30.0},
+        "research": {"lead": 30.0, "site_visit": 30.0},
+    }
+    assert medians(result.by_chain)[str(gap.chain.pk)] == {
+        "lead": 15.0,
+        "contacted": 15.0,
+        "site_visit": 20.0,
+        "negotiating": 30.0,
+    }
     assert {k: v for k, v in result.current.items() if v} == {"lead": 1, "signed": 1, "lost": 1, "on_hold": 1}
     assert (result.lost, result.on_hold) == (1, 1)
 
@@ -320,15 +346,33 @@ def test_value_against_the_year_target(gap: PrinterGap, year2023: Year2023) -> N
     s, st, op = before.signed_to_started_to_operating
     assert middle.signed_to_started_to_operating == (s, st + 1, op)
     assert after.signed_to_started_to_operating == (s, st + 1, op + 1)
-    # Cross-check with the rows: every lead by its furthest stage, intended investment by its stage.
+    # The rates: started of signed, in operation of started.
+    assert (s, st, op) == (23, 22, 0)  # the demo's 22 signed and started, and a (signed in 2023)
+    assert (before.started_rate, before.operating_rate) == (95.7, 0.0)
+    assert (after.started_rate, after.operating_rate) == (100.0, 4.3)
+    # Cross-check with the rows: every lead of every year by its furthest stage; intended investment by
+    # stage of the leads opened in the year.
     everyone = list(Lead.objects.filter(zone=gap.zone))
     assert after.signed_to_started_to_operating == tuple(
         sum(1 for lead in everyone if lead.furthest >= i) for i in (4, 6, 7)
     )
+    opened = [lead for lead in everyone if lead.opened_on is not None and lead.opened_on.year == 2023]
     for stage, amount in after.intended_by_stage.items():
         assert amount == sum(
-            (lead.intended_investment or Decimal(0) for lead in everyone if lead.stage == stage), Decimal(0)
+            (lead.intended_investment or Decimal(0) for lead in opened if lead.stage == stage), Decimal(0)
         )
+    assert {k: v for k, v in after.intended_by_stage.items() if v} == {
+        "operating": Decimal("300000000.00"),  # a
+        "lost": Decimal("100000000.00"),  # b
+        "on_hold": Decimal("50000000.00"),  # d
+    }
+    # A lead opened in another year (e, 2022-12-31, contacted) counts in its own year, not this one.
+    contacted_2022 = selectors.value(user=gap.leader, year=2022).intended_by_stage["contacted"]
+    services.lead_update(actor=gap.invest, lead=year2023.e, values={"intended_investment": "70000000"})
+    assert selectors.value(user=gap.leader, year=2023).intended_by_stage == after.intended_by_stage
+    assert selectors.value(user=gap.leader, year=2022).intended_by_stage["contacted"] == (
+        contacted_2022 + Decimal("70000000")
+    )
     assert selectors.value(user=gap.leader, year=2024).target_share is None
 
 
@@ -396,7 +440,8 @@ def test_leads_needing_attention_and_why(gap: PrinterGap) -> None:
     assert found[overdue.pk] == ["next action overdue since 2022-05-02"]
     assert found[stuck.pk] == ["next action overdue since 2022-05-01", "96 days in lead (limit 60)"]
     assert found[second.pk] == [f"also worked by another team (lead {first.pk})"]
-    for absent in (fine, recent, lost, first):
+    assert found[first.pk] == [f"also worked by another team (lead {second.pk})"]
+    for absent in (fine, recent, lost):
         assert absent.pk not in found
     # Every lead listed is open or signed-on and has a reason; the demo's own list is long.
     assert all(reasons for reasons in found.values())
@@ -404,3 +449,111 @@ def test_leads_needing_attention_and_why(gap: PrinterGap) -> None:
     services.pipeline_settings_set(actor=gap.invest, zone=gap.zone, stage_limits={"lead": 2})
     assert why()[recent.pk] == ["3 days in lead (limit 2)"]
     assert fine.pk not in why()
+
+
+def test_a_pair_leaves_the_list_when_one_lead_is_lost(gap: PrinterGap) -> None:
+    today = dt.date(2022, 5, 8)
+    first = services.lead_start(actor=gap.invest, candidate=gap.candidate, node=gap.print_head)
+    second = services.lead_start(actor=gap.admin, candidate=gap.candidate, node=gap.print_head)
+
+    def why() -> dict[int, list[str]]:
+        return {
+            lead.pk: reasons for lead, reasons in selectors.needing_attention(user=gap.leader, today=today)
+        }
+
+    assert (why()[first.pk], why()[second.pk]) == (
+        [f"also worked by another team (lead {second.pk})"],
+        [f"also worked by another team (lead {first.pk})"],
+    )
+    services.lead_transition(actor=gap.invest, lead=first, to="lost", reason="让给二组")
+    found = why()
+    assert first.pk not in found
+    assert second.pk not in found
+
+
+# --- as a past day stood ------------------------------------------------------------------------------
+
+
+def test_the_analytics_as_of_a_past_day(gap: PrinterGap, year2023: Year2023) -> None:
+    day = dt.date(2023, 2, 28)
+    # As of 2023-02-28: a at site visit (since 02-09), b at site visit (02-14), c a lead, d contacted (02-25).
+    past = selectors.funnel(user=gap.leader, year=2023, as_of=day)
+    assert past.total.reached == [4, 3, 2, 0, 0, 0, 0, 0]
+    assert {k: v for k, v in past.current.items() if v} == {"lead": 1, "contacted": 1, "site_visit": 2}
+    assert [m for m, _counts in past.by_month] == ["2023-01", "2023-02"]
+    assert {k: v for k, v in past.median_days.items() if v is not None} == {"lead": 20.0, "contacted": 20.0}
+    assert (past.lost, past.on_hold) == (0, 0)
+    # The rows rewound to the day are what their timelines say; the leads themselves are untouched.
+    assert Lead.objects.get(pk=year2023.a.pk).stage == "signed"
+    # Before the first lead of the year opened, nothing; long after the last step, the funnel of now.
+    assert selectors.funnel(user=gap.leader, year=2023, as_of=dt.date(2023, 1, 9)).total.reached == Z
+    later = selectors.funnel(user=gap.leader, year=2023, as_of=dt.date(2023, 12, 31))
+    now = selectors.funnel(user=gap.leader, year=2023)
+    assert (later.total, later.current, later.by_month, later.by_team) == (
+        now.total,
+        now.current,
+        now.by_month,
+        now.by_team,
+    )
+
+    worth = selectors.value(user=gap.leader, year=2023, as_of=day)
+    assert (worth.signed_in_year, worth.signed_count) == (Decimal("0.00"), 0)
+    assert {k: v for k, v in worth.intended_by_stage.items() if v} == {
+        "site_visit": Decimal("400000000.00"),  # a 3亿, b 1亿
+        "contacted": Decimal("50000000.00"),  # d
+    }
+    assert worth.signed_to_started_to_operating == (22, 22, 0)  # the demo's; a not signed yet
+    assert selectors.value(user=gap.leader, year=2023, as_of=dt.date(2023, 3, 31)).signed_count == 1
+
+    services.pipeline_settings_set(actor=gap.invest, zone=gap.zone, stage_limits={"site_visit": 10})
+    then = {
+        lead.pk: reasons
+        for lead, reasons in selectors.needing_attention(user=gap.leader, today=day, as_of=day)
+    }
+    assert (then[year2023.a.pk], then[year2023.b.pk]) == (
+        ["19 days in site visit (limit 10)"],
+        ["14 days in site visit (limit 10)"],
+    )
+    now_list = {
+        lead.pk for lead, _r in selectors.needing_attention(user=gap.leader, today=dt.date(2023, 5, 1))
+    }
+    assert year2023.a.pk not in now_list  # signed since
+    assert year2023.b.pk not in now_list  # lost since
+
+
+def test_gap_coverage_and_referrals_as_of_a_past_day(gap: PrinterGap) -> None:
+    # After every demo step (the last in April 2022): opened in June, lost ten days later.
+    with clock.pinned(dt.date(2022, 6, 1)):
+        lead = typed_lead(
+            gap.invest,
+            gap.zone,
+            "回溯推荐有限公司",
+            node_ids=[gap.print_head.pk],
+            source="chain_master",
+            referred_by_id=gap.hp.pk,
+        )
+    with clock.pinned(dt.date(2022, 6, 10)):
+        services.lead_transition(actor=gap.invest, lead=lead, to="lost", reason="企业放弃")
+    opened, before = dt.date(2022, 6, 5), dt.date(2022, 5, 31)
+
+    def node_row(as_of: dt.date | None) -> selectors.GapCoverage:
+        rows = selectors.gap_coverage(user=gap.leader, as_of=as_of)
+        return next(r for r in rows if r.node_id == gap.print_head.pk)  # the printer chain's gap
+
+    now, then, earlier = node_row(None), node_row(opened), node_row(before)
+    assert [x.stage for x in now.leads if x.pk == lead.pk] == ["lost"]
+    assert [x.stage for x in then.leads if x.pk == lead.pk] == ["lead"]
+    assert [x.pk for x in earlier.leads if x.pk == lead.pk] == []
+    assert then.working == now.working + 1 == earlier.working + 1
+
+    def hp(as_of: dt.date | None) -> selectors.Referral:
+        return next(
+            r for r in selectors.referrals(user=gap.leader, as_of=as_of) if r.enterprise_id == gap.hp.pk
+        )
+
+    assert (hp(opened).leads, hp(opened).by_stage["lead"], hp(opened).by_stage["lost"]) == (
+        hp(None).leads,
+        hp(None).by_stage["lead"] + 1,
+        hp(None).by_stage["lost"] - 1,
+    )
+    assert hp(before).leads == hp(None).leads - 1

@@ -23,6 +23,7 @@ from zoneops.enterprises.models import Enterprise
 from zoneops.investment import services
 from zoneops.investment.models import Lead, LeadEvent, PipelineSettings
 from zoneops.projects.models import KeyProject
+from zoneops.projects.selectors import reports_missing
 from zoneops.projects.services import project_write
 
 pytestmark = pytest.mark.django_db
@@ -345,7 +346,8 @@ def test_signing_creates_exactly_one_key_project_with_the_lead_data(gap: Printer
         "total_investment": Decimal("280000000.00"),
         "planned_investment": Decimal("70000000.00"),
         "expected_output": Decimal("500000000.00"),
-        "construction_content": "建设打印头生产线。",
+        # The negotiating notes ("建设打印头生产线。") stay with the lead.
+        "construction_content": f"Fills the chain nodes: {gap.print_head.name}.",
         "planned_start": dt.date(2022, 8, 4),
         "planned_completion": dt.date(2024, 5, 5),
         "department": gap.invest.department.pk,
@@ -450,6 +452,126 @@ def test_a_lead_lost_after_signing_and_signed_again_keeps_its_project(gap: Print
     walk(gap.invest, lead, "signed")
     assert Lead.objects.get(pk=lead.pk).key_project_id == project_id
     assert KeyProject.objects.count() == projects
+
+
+def test_negotiating_notes_never_reach_the_key_project(gap: PrinterGap) -> None:
+    secret = "底价：每亩12万元，还可再让一步。"
+    lead = _negotiating(gap, "保密测试精密有限公司")
+    services.lead_update(actor=gap.invest, lead=lead, values={"notes": secret})
+    walk(gap.invest, Lead.objects.get(pk=lead.pk), "signed")
+    project = KeyProject.objects.get(pk=Lead.objects.get(pk=lead.pk).key_project_id)
+    assert project.construction_content == f"Fills the chain nodes: {gap.print_head.name}."
+    created = AuditEvent.objects.filter(action="project.create", object_id=str(project.pk)).get()
+    assert created.after["construction_content"] == project.construction_content
+    for text in KeyProject.objects.filter(zone=gap.zone).values_list("construction_content", flat=True):
+        assert "底价" not in text
+    # A lead on no node gives the project no construction content at all.
+    bare = typed_lead(gap.invest, gap.zone, "无环节签约有限公司", notes=secret)
+    walk(gap.invest, bare, "signed")
+    assert KeyProject.objects.get(lead=bare).construction_content == ""
+
+
+def _project_of(lead: Lead) -> KeyProject:
+    return KeyProject.objects.get(lead__pk=lead.pk)
+
+
+def _statuses(project: KeyProject) -> list[tuple[dict[str, Any], str]]:
+    return [
+        (after, note)
+        for after, note in AuditEvent.objects.filter(action="project.update", object_id=str(project.pk))
+        .order_by("at", "pk")
+        .values_list("after", "note")
+        if "status" in after
+    ]
+
+
+def test_losing_a_signed_lead_suspends_its_project_and_reopening_restores_it(gap: PrinterGap) -> None:
+    lead = _signed(gap)
+    project = _project_of(lead)
+    assert project.status == "preparing"
+    services.lead_transition(actor=gap.invest, lead=lead, to="lost", reason="企业转投他处")
+    project = _project_of(lead)
+    assert (project.status, project.warning_level, project.warning_checked_on) == (
+        "suspended",
+        "green",
+        TODAY,
+    )
+    assert _statuses(project) == [({"status": "suspended"}, "企业转投他处")]
+    # The monthly round no longer chases it, whatever month is late.
+    with clock.pinned(dt.date(2022, 9, 30)):
+        assert all(
+            p.pk != project.pk for p, _month in reports_missing(zone_id=gap.zone.pk, today=clock.today())
+        )
+    services.lead_transition(actor=gap.invest, lead=lead, to="negotiating", reason="企业回头")
+    project = _project_of(lead)
+    assert project.status == "preparing"
+    assert _statuses(project)[-1] == ({"status": "preparing"}, "企业回头")
+    with clock.pinned(dt.date(2022, 9, 30)):
+        assert any(
+            p.pk == project.pk for p, _month in reports_missing(zone_id=gap.zone.pk, today=clock.today())
+        )
+
+
+def test_a_project_whose_construction_started_is_restored_to_under_construction(gap: PrinterGap) -> None:
+    lead = walk(gap.invest, _signed(gap), "registered", "construction", enterprise=gap.weigao)
+    services.lead_transition(actor=gap.invest, lead=lead, to="lost", reason="资金链断裂")
+    assert _project_of(lead).status == "suspended"
+    services.lead_transition(actor=gap.invest, lead=lead, to="site_visit", reason="新投资方接手")
+    assert _project_of(lead).status == "under_construction"
+    assert [after for after, _note in _statuses(_project_of(lead))] == [
+        {"status": "under_construction"},
+        {"status": "suspended"},
+        {"status": "under_construction"},
+    ]
+
+
+def test_holding_and_resuming_a_reopened_lead_moves_its_project(gap: PrinterGap) -> None:
+    lead = _signed(gap)
+    project_id = _project_of(lead).pk
+    services.lead_transition(actor=gap.invest, lead=lead, to="lost", reason="企业转投他处")
+    services.lead_transition(actor=gap.invest, lead=lead, to="negotiating", reason="企业回头")
+    services.lead_transition(actor=gap.invest, lead=lead, to="on_hold", reason="等待董事会")
+    assert _project_of(lead).status == "suspended"
+    # From hold straight to signing again: the same project, preparing once more.
+    services.lead_transition(
+        actor=gap.invest, lead=lead, to="signed", data={"signed_on": TODAY, "signed_amount": "1"}
+    )
+    assert (_project_of(lead).pk, _project_of(lead).status) == (project_id, "preparing")
+    assert [after["status"] for after, _note in _statuses(_project_of(lead))] == [
+        "suspended",
+        "preparing",
+        "suspended",
+        "preparing",
+    ]
+
+
+def test_a_status_the_project_office_set_is_left_alone(gap: PrinterGap) -> None:
+    lead = walk(gap.invest, _signed(gap), "registered", "construction", enterprise=gap.weigao)
+    project = _project_of(lead)
+    project_write(actor=gap.admin, zone=gap.zone, project=project, values={"status": "completed"})
+    audits = AuditEvent.objects.filter(action="project.update", object_id=str(project.pk)).count()
+    services.lead_transition(actor=gap.invest, lead=lead, to="lost", reason="企业撤资")
+    services.lead_transition(actor=gap.invest, lead=lead, to="negotiating", reason="企业回头")
+    assert _project_of(lead).status == "completed"
+    assert AuditEvent.objects.filter(action="project.update", object_id=str(project.pk)).count() == audits
+
+
+def test_a_refused_move_leaves_the_project_as_it_was(gap: PrinterGap) -> None:
+    lead = _signed(gap)
+    project = _project_of(lead)
+    before = (_snapshot(lead), project.status, _statuses(project))
+    with pytest.raises(InvalidInput):
+        services.lead_transition(actor=gap.invest, lead=lead, to="lost", reason="")
+    assert (_snapshot(lead), _project_of(lead).status, _statuses(project)) == before
+    # A lead never signed has no project to move.
+    open_lead = typed_lead(gap.invest, gap.zone, "未签约流失有限公司")
+    projects = (KeyProject.objects.count(), AuditEvent.objects.filter(action="project.update").count())
+    services.lead_transition(actor=gap.invest, lead=open_lead, to="lost", reason="企业放弃")
+    services.lead_transition(actor=gap.invest, lead=open_lead, to="lead", reason="企业回头")
+    assert (
+        KeyProject.objects.count(),
+        AuditEvent.objects.filter(action="project.update").count(),
+    ) == projects
 
 
 def test_signing_takes_a_free_code_when_the_numbers_have_a_gap(gap: PrinterGap) -> None:
@@ -794,6 +916,17 @@ def test_lead_update_changes_the_data_with_a_timeline_line(gap: PrinterGap) -> N
         services.lead_update(actor=gap.leader, lead=stored, values={"next_action": "x"})
 
 
+def test_a_company_name_cannot_be_emptied(gap: PrinterGap) -> None:
+    lead = typed_lead(gap.invest, gap.zone, "清空名称有限公司")
+    before = _snapshot(lead)
+    with pytest.raises(InvalidInput) as raised:
+        services.lead_update(actor=gap.invest, lead=lead, values={"company_name": "  "})
+    assert [(e.field, e.message) for e in raised.value.errors] == [
+        ("company_name", "This field is required.")
+    ]
+    assert (_snapshot(lead), Lead.objects.get(pk=lead.pk).company_name) == (before, "清空名称有限公司")
+
+
 def test_updating_a_referred_lead_keeps_its_referrer(gap: PrinterGap) -> None:
     lead = typed_lead(
         gap.invest, gap.zone, "链主推荐有限公司", source="chain_master", referred_by_id=gap.hp.pk
@@ -845,6 +978,107 @@ def test_a_lost_lead_is_no_duplicate(gap: PrinterGap) -> None:
     again = services.lead_start(actor=gap.invest, candidate=gap.candidate, node=gap.print_head)
     assert again.duplicate_of_id is None
     assert not Notification.objects.filter(event_key__contains=f"lead:{again.pk}:duplicate").exists()
+
+
+def _told(lead: Lead, other: Lead) -> list[str]:
+    return sorted(
+        Notification.objects.filter(event_key=f"lead:{lead.pk}:duplicate:{other.pk}").values_list(
+            "recipient__username", flat=True
+        )
+    )
+
+
+def test_renaming_a_lead_to_a_company_another_team_works_flags_it(gap: PrinterGap) -> None:
+    first = typed_lead(gap.invest, gap.zone, "更名甲有限公司", team="招商一组")
+    second = typed_lead(gap.admin, gap.zone, "更名乙有限公司", team="招商二组")
+    assert Lead.objects.get(pk=second.pk).duplicate_of_id is None
+    services.lead_update(actor=gap.admin, lead=second, values={"company_name": "更名甲有限公司"})
+    assert Lead.objects.get(pk=second.pk).duplicate_of_id == first.pk
+    assert _told(second, first) == ["admin", "invest"]
+    # Renamed away again, the flag goes; the first lead renamed to match flags it the other way.
+    services.lead_update(
+        actor=gap.admin, lead=Lead.objects.get(pk=second.pk), values={"company_name": "更名丙"}
+    )
+    assert Lead.objects.get(pk=second.pk).duplicate_of_id is None
+    services.lead_update(actor=gap.invest, lead=first, values={"company_name": "更名丙"})
+    assert (
+        Lead.objects.get(pk=first.pk).duplicate_of_id,
+        Lead.objects.get(pk=second.pk).duplicate_of_id,
+    ) == (
+        second.pk,
+        None,
+    )
+    # The flagged-against lead renamed away clears the other's flag too.
+    services.lead_update(
+        actor=gap.admin, lead=Lead.objects.get(pk=second.pk), values={"company_name": "更名丁"}
+    )
+    assert Lead.objects.get(pk=first.pk).duplicate_of_id is None
+
+
+def test_a_candidate_given_on_update_is_checked(gap: PrinterGap) -> None:
+    first = services.lead_start(actor=gap.invest, candidate=gap.candidate, node=gap.print_head)
+    second = typed_lead(gap.admin, gap.zone, "候选更新有限公司", team="招商二组")
+    services.lead_update(actor=gap.admin, lead=second, values={"candidate_id": gap.candidate.pk})
+    assert Lead.objects.get(pk=second.pk).duplicate_of_id == first.pk
+
+
+def test_renaming_to_a_company_the_same_officer_works_is_refused(gap: PrinterGap) -> None:
+    first = typed_lead(gap.invest, gap.zone, "同名甲有限公司")
+    second = typed_lead(gap.invest, gap.zone, "同名乙有限公司")
+    before = (_snapshot(second), Lead.objects.get(pk=second.pk).company_name, Notification.objects.count())
+    with pytest.raises(InvalidInput) as raised:
+        services.lead_update(actor=gap.invest, lead=second, values={"company_name": "同名甲有限公司"})
+    assert [(e.field, e.message) for e in raised.value.errors] == [
+        ("company_name", f"A lead for this company is open already (lead {first.pk}, {gap.invest}).")
+    ]
+    assert (
+        _snapshot(second),
+        Lead.objects.get(pk=second.pk).company_name,
+        Notification.objects.count(),
+    ) == before
+
+
+def test_one_team_is_refused_two_teams_are_flagged(gap: PrinterGap) -> None:
+    first = typed_lead(gap.invest, gap.zone, "团队测试有限公司", team="招商一组")
+    counts = (Lead.objects.count(), AuditEvent.objects.count(), Notification.objects.count())
+    with pytest.raises(InvalidInput) as same_team:
+        typed_lead(gap.admin, gap.zone, "团队测试有限公司", team="招商一组")
+    assert [(e.field, e.message) for e in same_team.value.errors] == [
+        ("company_name", f"A lead for this company is open already (lead {first.pk}, {gap.invest}).")
+    ]
+    assert (Lead.objects.count(), AuditEvent.objects.count(), Notification.objects.count()) == counts
+    other_team = typed_lead(gap.admin, gap.zone, "团队测试有限公司", team="驻深圳招商组")
+    assert Lead.objects.get(pk=other_team.pk).duplicate_of_id == first.pk
+    # Where both name a team, the teams decide: one officer may work a company for two teams.
+    second_team = typed_lead(gap.invest, gap.zone, "团队测试有限公司", team="驻上海招商组")
+    assert Lead.objects.get(pk=second_team.pk).duplicate_of_id == first.pk
+    assert _told(second_team, first) == ["invest"]
+    # Without a team on one side, the officers decide: another officer is another team.
+    no_team = typed_lead(gap.admin, gap.zone, "无组测试有限公司")
+    flagged = typed_lead(gap.invest, gap.zone, "无组测试有限公司", team="招商一组")
+    assert Lead.objects.get(pk=flagged.pk).duplicate_of_id == no_team.pk
+
+
+def test_reopening_a_lost_lead_checks_the_company_again(gap: PrinterGap) -> None:
+    lost = typed_lead(gap.invest, gap.zone, "重开测试有限公司", team="招商一组")
+    services.lead_transition(actor=gap.invest, lead=lost, to="lost", reason="企业放弃")
+    mine = typed_lead(gap.invest, gap.zone, "重开测试有限公司", team="招商一组")
+    assert Lead.objects.get(pk=mine.pk).duplicate_of_id is None  # the lost lead is no duplicate
+    before = _snapshot(lost)
+    with pytest.raises(InvalidInput) as raised:
+        services.lead_transition(
+            actor=gap.invest, lead=Lead.objects.get(pk=lost.pk), to="lead", reason="回头"
+        )
+    assert [(e.field, e.message) for e in raised.value.errors] == [
+        ("company_name", f"A lead for this company is open already (lead {mine.pk}, {gap.invest}).")
+    ]
+    assert _snapshot(lost) == before
+    # Another team took it up meanwhile: reopening goes on, flagged against that lead.
+    Lead.objects.filter(pk=mine.pk).update(officer=gap.admin, team="招商二组")
+    services.lead_transition(actor=gap.invest, lead=Lead.objects.get(pk=lost.pk), to="lead", reason="回头")
+    reopened = Lead.objects.get(pk=lost.pk)
+    assert (reopened.stage, reopened.duplicate_of_id) == ("lead", mine.pk)
+    assert _told(reopened, Lead.objects.get(pk=mine.pk)) == ["admin", "invest"]
 
 
 def test_starting_a_lead_needs_chain_edit(gap: PrinterGap) -> None:

@@ -1,7 +1,9 @@
 """The demo zone's investment pipeline: about 150 leads opened from January 2021 to April 2022 across the
-clusters, worked through the pipeline's services on the days they happened — several referred by HP
+clusters, worked through the pipeline's services on the days they happened by the investment bureau's
+officer and its four teams, every lead with the zone's leader in charge — several referred by HP
 and Weigao as chain masters (以商招商), twenty-two signed and followed since as the demo zone's new-start
-key projects, some lost, a few on hold, the rest at every stage before signing."""
+key projects (three of them HP and Weigao referrals), on the chain nodes their enterprises fill; some
+lost, a few on hold, the rest at every stage before signing; one company worked by two teams."""
 
 from __future__ import annotations
 
@@ -10,10 +12,10 @@ import random
 from decimal import Decimal
 
 from zoneops.accounts.models import User, Zone
-from zoneops.chains.models import Chain, ChainNode, OutsideCompany
+from zoneops.chains.models import Chain, ChainNode, MembershipStatus, NodeMembership, OutsideCompany
 from zoneops.core import clock
 from zoneops.demo import weihai
-from zoneops.investment.models import LeadSource, LeadStage
+from zoneops.investment.models import PRE_SIGNING, Lead, LeadSource, LeadStage
 from zoneops.investment.services import (
     contact_add,
     lead_create,
@@ -41,6 +43,23 @@ STEPS = (
     (LeadStage.NEGOTIATING, "就用地、厂房和政策条款开始谈判。"),
 )
 CONTACT_TITLES = ("投资总监", "副总经理", "战略发展部经理", "董事长助理")
+# Signed leads that HP and Weigao brought (chain master: how many of the signed leads on its chains).
+SIGNED_REFERRALS = (("hp", 2), ("weigao", 1))
+
+
+def _filled_nodes(project: KeyProject, chain: Chain | None) -> list[ChainNode]:
+    """The chain nodes a signed project's enterprise is a confirmed member of — on the lead's chain when it
+    is on any there, else on its first chain (registering it then changes no chain's members)."""
+    nodes = [
+        m.node
+        for m in NodeMembership.objects.filter(enterprise=project.owner, status=MembershipStatus.CONFIRMED)
+        .select_related("node")
+        .order_by("node__chain_id", "node__pk")
+    ]
+    if not nodes:
+        return []
+    on_chain = [n for n in nodes if chain is not None and n.chain_id == chain.pk]
+    return on_chain or [n for n in nodes if n.chain_id == nodes[0].chain_id]
 
 
 def load_leads(zone: Zone) -> None:
@@ -63,19 +82,37 @@ def load_leads(zone: Zone) -> None:
         .select_related("owner")
         .order_by("planned_start", "code")
     )[::2]
+    chain_masters = {key: weihai.enterprise_by_key(zone, key) for key, _count in SIGNED_REFERRALS}
+    referrals_left = dict(SIGNED_REFERRALS)
     for index, project in enumerate(projects):
         assert project.owner is not None
         signed_on = project.planned_start - dt.timedelta(days=rng.randint(40, 80))
         opened = signed_on - dt.timedelta(days=rng.randint(120, 220))
         chain = chain_by_cluster.get(project.cluster_id or 0)
+        nodes = _filled_nodes(project, chain)
+        # The first signed leads on a chain HP or Weigao leads came as their referrals.
+        referrer = next(
+            (
+                key
+                for key, left in referrals_left.items()
+                if left and nodes and chain_masters[key].chains_led.filter(pk=nodes[0].chain_id).exists()
+            ),
+            None,
+        )
+        if referrer is not None:
+            referrals_left[referrer] -= 1
         with clock.pinned(opened):
             lead = lead_create(
                 actor=officer,
                 zone=zone,
                 values={
                     "company_name": project.owner.name.replace("威海", "", 1),
-                    "source": [LeadSource.EXHIBITION, LeadSource.AGENCY, LeadSource.RESEARCH][index % 3],
-                    "chain_id": chain.pk if chain else None,
+                    "source": LeadSource.CHAIN_MASTER
+                    if referrer
+                    else [LeadSource.EXHIBITION, LeadSource.AGENCY, LeadSource.RESEARCH][index % 3],
+                    "referred_by_id": chain_masters[referrer].pk if referrer else None,
+                    "node_ids": [n.pk for n in nodes],
+                    "chain_id": nodes[0].chain_id if nodes else (chain.pk if chain else None),
                     "team": TEAMS[index % len(TEAMS)],
                     "leader_id": leader.pk,
                     "intended_investment": str(project.total_investment),
@@ -156,6 +193,7 @@ def load_leads(zone: Zone) -> None:
             "referred_by_id": masters[0].pk if masters else None,
             "node_ids": [node.pk],
             "team": TEAMS[index % len(TEAMS)],
+            "leader_id": leader.pk,
             "intended_investment": str(Decimal(rng.choice([5, 8, 10, 20, 30, 50, 100])) * 10_000_000),
             "intended_output": str(Decimal(rng.choice([10, 20, 50, 80])) * 10_000_000),
             "next_action": rng.choice(["电话回访", "寄送投资环境资料", "安排实地考察", "准备合作协议草案"]),
@@ -196,3 +234,29 @@ def load_leads(zone: Zone) -> None:
             with clock.pinned(planned):
                 due = end + dt.timedelta(days=rng.randint(-12, 40))
                 lead_update(actor=officer, lead=lead, values={"next_action_on": due})
+
+    # One company worked by two teams: the Shanghai team meets at a fair a company another team works —
+    # flagged on both leads, the officer told, on the leaders' list.
+    worked = (
+        Lead.objects.filter(zone=zone, candidate__isnull=False, stage__in=PRE_SIGNING)
+        .exclude(team=TEAMS[3])
+        .filter(opened_on__lt=dt.date(2022, 3, 1))
+        .order_by("opened_on", "pk")
+        .first()
+    )
+    if worked is not None and worked.candidate is not None:
+        with clock.pinned(dt.date(2022, 4, 12)):
+            lead_create(
+                actor=officer,
+                zone=zone,
+                values={
+                    "candidate_id": worked.candidate.pk,
+                    "source": LeadSource.EXHIBITION,
+                    "node_ids": [n.pk for n in worked.nodes.all()],
+                    "team": TEAMS[3],
+                    "leader_id": leader.pk,
+                    "intended_investment": str(worked.intended_investment or ""),
+                    "next_action": "安排实地考察",
+                    "next_action_on": dt.date(2022, 5, 20),
+                },
+            )

@@ -1,27 +1,28 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.http import HttpRequest
 
 from zoneops.investment.models import Lead, LeadContact, LeadDocument, LeadEvent, PipelineSettings
 
 
 @admin.register(Lead)
 class LeadAdmin(admin.ModelAdmin[Lead]):
+    """Leads are read here, never written: every change goes through the pipeline's services, which
+    check it, keep the lead's timeline and audit it (and move its key project along)."""
+
     list_display = ["company_name", "stage", "source", "officer", "signed_amount", "zone", "opened_on"]
     list_filter = ["zone", "stage", "source"]
-    raw_id_fields = [
-        "candidate",
-        "referred_by",
-        "officer",
-        "leader",
-        "chain",
-        "key_project",
-        "enterprise",
-        "duplicate_of",
-    ]
-    filter_horizontal = ["nodes"]
-    # The stage moves only through the pipeline's state machine (audited, on the timeline).
-    readonly_fields = ["stage", "furthest", "stage_entered_on"]
+
+    # Shown, every field read-only (Django's view-only page): not added, changed or deleted here.
+    def has_change_permission(self, request: HttpRequest, obj: Lead | None = None) -> bool:
+        return False
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Lead | None = None) -> bool:
+        return False
 
 
 @admin.register(LeadEvent)

@@ -66,10 +66,15 @@ class LeadOut(Schema):
     operating_on: dt.date | None
     closed_reason: str
     duplicate_of_id: int | None
+    duplicates: list[int]  # the other way: leads flagged as the same company as this one
 
     @staticmethod
     def resolve_node_ids(obj: Lead) -> list[int]:
         return sorted(n.pk for n in obj.nodes.all())
+
+    @staticmethod
+    def resolve_duplicates(obj: Lead) -> list[int]:
+        return sorted(d.pk for d in obj.duplicates.all())
 
 
 class ContactOut(Schema):
@@ -141,7 +146,7 @@ def lead_list(
         team=team,
         search=search,
     )
-    return selectors.leads(user=user, filters=filters).prefetch_related("nodes")
+    return selectors.leads(user=user, filters=filters).prefetch_related("nodes", "duplicates")
 
 
 class LeadIn(Schema):
@@ -282,6 +287,7 @@ class FunnelRowOut(Schema):
     label: str
     reached: list[int]
     conversion: list[float | None]
+    median_days: dict[str, float | None]
 
 
 class FunnelOut(Schema):
@@ -309,7 +315,8 @@ def _year(request: HttpRequest, year: int | None) -> int:
 @pipeline_router.get("/funnel", response=FunnelOut)
 def funnel(request: HttpRequest, year: int | None = None) -> dict[str, Any]:
     """Leads opened in the year: how many reached each stage (``stages`` order), conversion to the next,
-    stage entries by month, median days per stage, and the same by source, cluster, chain, officer, team."""
+    stage entries by month, median days per stage, and the same (median days too) by source, cluster,
+    chain, officer, team."""
     user = request_user(request)
     result = selectors.funnel(user=user, year=_year(request, year))
     return {
@@ -363,12 +370,15 @@ class ValueOut(Schema):
     signed: int
     started: int
     operating: int
+    started_rate: float | None
+    operating_rate: float | None
 
 
 @pipeline_router.get("/value", response=ValueOut)
 def pipeline_value(request: HttpRequest, year: int | None = None) -> dict[str, Any]:
-    """Intended investment by stage; signed investment in the year against its target; signed → started →
-    operating."""
+    """Intended investment by stage of the leads opened in the year; signed investment in the year against
+    its target; signed → started → operating of every lead, whatever its year, with ``started_rate`` (per
+    cent of signed) and ``operating_rate`` (per cent of started)."""
     result = selectors.value(user=request_user(request), year=_year(request, year))
     signed, started, operating = result.signed_to_started_to_operating
     return {
@@ -381,6 +391,8 @@ def pipeline_value(request: HttpRequest, year: int | None = None) -> dict[str, A
         "signed": signed,
         "started": started,
         "operating": operating,
+        "started_rate": result.started_rate,
+        "operating_rate": result.operating_rate,
     }
 
 
@@ -400,12 +412,17 @@ def pipeline_referrals(request: HttpRequest) -> Any:
 
 
 @pipeline_router.get("/report")
-def pipeline_report(request: HttpRequest, year: int | None = None) -> HttpResponse:
-    """The monthly pipeline report as Excel (funnel, gap coverage, value, referrals, attention list)."""
+def pipeline_report(request: HttpRequest, year: int | None = None, month: str | None = None) -> HttpResponse:
+    """The monthly pipeline report as Excel (funnel, gap coverage, value, referrals, attention list).
+    ``month`` (``YYYY-MM``, a past month): the report as the pipeline stood at that month's end, for that
+    month's year."""
     user = request_user(request)
-    chosen = _year(request, year)
-    response = HttpResponse(reports.pipeline_workbook(user=user, year=chosen), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="pipeline-{chosen}.xlsx"'
+    require_perm(user, Perm.LEAD_VIEW)
+    asked = reports.report_request(year=_year(request, year), month=month, today=clock.today(zone=user.zone))
+    response = HttpResponse(
+        reports.pipeline_workbook(user=user, year=asked.year, as_of=asked.as_of), content_type=XLSX
+    )
+    response["Content-Disposition"] = f'attachment; filename="{asked.filename}"'
     return response
 
 

@@ -11,13 +11,28 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from zoneops.accounts.models import User
+from zoneops.accounts.models import DepartmentFunction, Role, User
+from zoneops.accounts.selectors import users_with_role
 from zoneops.chains.models import Chain
 from zoneops.core.access import Perm, has_perm, require_perm, zone_scope
 from zoneops.investment.models import (
@@ -30,6 +45,9 @@ from zoneops.investment.models import (
     PipelineSettings,
 )
 from zoneops.investment.services import stage_limits, stale_reasons
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 CENT = Decimal("0.01")
 
@@ -68,6 +86,80 @@ def leads(*, user: User, filters: LeadFilter | None = None) -> QuerySet[Lead]:
     return rows.select_related("officer", "chain", "chain__cluster", "referred_by", "key_project").order_by(
         "-opened_on", "-id"
     )
+
+
+def officer_choices(*, user: User, current: User | None = None) -> list[User]:
+    """Who may be a lead's officer: the zone's active investment promotion staff, and the lead's officer
+    now (so saving the form doesn't drop one assigned otherwise, e.g. by an administrator)."""
+    if user.zone_id is None:
+        return []
+    staff = User.objects.filter(
+        zone_id=user.zone_id, is_active=True, department__function=DepartmentFunction.INVESTMENT
+    ).order_by("username")
+    return _with_current(list(staff), current)
+
+
+def leader_choices(*, user: User, current: User | None = None) -> list[User]:
+    """Who may be a lead's leader in charge: the zone's leaders, and the lead's leader now."""
+    if user.zone is None:
+        return []
+    return _with_current(
+        list(users_with_role(zone=user.zone, role=Role.LEADER).order_by("username")), current
+    )
+
+
+def _with_current(users: list[User], current: User | None) -> list[User]:
+    return users if current is None or current in users else [*users, current]
+
+
+# --- the pipeline as it stood at a day's end --------------------------------------------------------
+
+_STEPS = ("create", "transition")
+SIGNED_INDEX = STAGE_ORDER.index(LeadStage.SIGNED)
+
+
+class _Then(TypedDict):
+    stage_then: str
+    furthest_then: int
+    entered_then: dt.date | None
+
+
+def _at(rows: QuerySet[Lead], as_of: dt.date | None) -> QuerySet[WithAnnotations[Lead, _Then]]:
+    """The leads with ``stage_then``, ``furthest_then`` (index in ``STAGE_ORDER``) and ``entered_then``:
+    their stored stage, furthest stage and stage date now (``as_of`` None), or — for a past day — the
+    leads opened by then as their timelines say they stood at its end (the last step by then, the
+    furthest stage reached by then). A lead without a timeline counts as a new lead since it opened.
+    Everything else (company, nodes, intended amounts, next action) is the lead's data now: the timeline
+    records the stages, not every edit."""
+    if as_of is None:
+        return rows.annotate(
+            stage_then=F("stage"), furthest_then=F("furthest"), entered_then=F("stage_entered_on")
+        )
+    steps = LeadEvent.objects.filter(lead=OuterRef("pk"), action__in=_STEPS, on__lte=as_of)
+    last = steps.order_by("-at", "-pk")
+    rank = Case(
+        *(When(stage_to=stage, then=Value(i)) for i, stage in enumerate(STAGE_ORDER)),
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+    return rows.filter(opened_on__lte=as_of).annotate(
+        stage_then=Coalesce(Subquery(last.values("stage_to")[:1]), Value(LeadStage.LEAD)),
+        furthest_then=Coalesce(
+            Subquery(steps.annotate(rank=rank).order_by("-rank").values("rank")[:1]), Value(0)
+        ),
+        entered_then=Coalesce(Subquery(last.values("on")[:1]), F("opened_on")),
+    )
+
+
+def _rewound(rows: Iterable[WithAnnotations[Lead, _Then]]) -> list[Lead]:
+    """The leads of ``_at`` with their stage, furthest stage and stage date set to the day's (in memory,
+    for reading only: these objects are never saved)."""
+    result = list(rows)
+    for lead in result:
+        lead.stage = lead.stage_then
+        lead.furthest = lead.furthest_then
+        lead.stage_entered_on = lead.entered_then
+    return list(result)
 
 
 def open_leads_by_candidate(*, user: User, candidate_ids: Iterable[int]) -> dict[int, Lead]:
@@ -121,11 +213,13 @@ def board(*, user: User, filters: LeadFilter, per_column: int = 40) -> list[tupl
 
 @dataclass
 class FunnelRow:
-    """Leads opened in the year that reached each stage of ``STAGE_ORDER`` (skipping counts as passing)."""
+    """Leads opened in the year that reached each stage of ``STAGE_ORDER`` (skipping counts as passing),
+    and the median days they spent in each stage they left."""
 
     key: str
     label: str
     reached: list[int]
+    median_days: dict[str, float | None] = field(default_factory=dict)
 
     @property
     def conversion(self) -> list[float | None]:
@@ -171,41 +265,55 @@ def _reached(rows: Iterable[Lead]) -> list[int]:
     return _reached_from(Counter(lead.furthest for lead in rows))
 
 
-def _grouped(rows: list[Lead], key: str, label_of: Mapping[Any, str]) -> list[FunnelRow]:
+def _median_days(rows: Iterable[Lead], stays: Mapping[int, list[tuple[str, int]]]) -> dict[str, float | None]:
+    """The median days the leads spent in each stage they left (``stays``: each lead's (stage, days))."""
+    durations: dict[str, list[int]] = defaultdict(list)
+    for lead in rows:
+        for stage, days in stays.get(lead.pk, []):
+            durations[stage].append(days)
+    return {s: float(statistics.median(durations[s])) if durations.get(s) else None for s in STAGE_ORDER}
+
+
+def _grouped(
+    rows: list[Lead], key: str, label_of: Mapping[Any, str], stays: Mapping[int, list[tuple[str, int]]]
+) -> list[FunnelRow]:
     groups: dict[Any, list[Lead]] = defaultdict(list)
     for lead in rows:
         groups[getattr(lead, key)].append(lead)
     result = [
         FunnelRow(
-            key=str(k), label=label_of.get(k, str(k) if k not in (None, "") else "—"), reached=_reached(v)
+            key=str(k),
+            label=label_of.get(k, str(k) if k not in (None, "") else "—"),
+            reached=_reached(v),
+            median_days=_median_days(v, stays),
         )
         for k, v in groups.items()
     ]
     return sorted(result, key=lambda r: (-r.reached[0], r.label))
 
 
-def funnel(*, user: User, year: int) -> Funnel:
+def funnel(*, user: User, year: int, as_of: dt.date | None = None) -> Funnel:
     """The funnel of the leads opened in ``year``: how many reached each stage, in total and by source,
-    cluster, chain, officer and team; stage entries by month; median days per stage; conversion."""
+    cluster, chain, officer and team; stage entries by month; median days per stage (in total and per
+    group); conversion. ``as_of``: as the leads stood at that day's end (see ``_at``)."""
     require_perm(user, Perm.LEAD_VIEW)
-    rows = list(
-        leads(user=user)
-        .filter(opened_on__year=year)
+    rows = _rewound(
+        _at(leads(user=user).filter(opened_on__year=year), as_of)
         .select_related("chain__cluster")
         .prefetch_related(Prefetch("events", queryset=LeadEvent.objects.order_by("at", "pk")))
     )
     stages = _funnel_stages()
     by_month: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(STAGE_ORDER, 0))
-    durations: dict[str, list[int]] = defaultdict(list)
+    stays: dict[int, list[tuple[str, int]]] = defaultdict(list)
     for lead in rows:
         entered: tuple[str, dt.date] | None = None
         for event in lead.events.all():
-            if event.action not in ("create", "transition"):
+            if event.action not in _STEPS or (as_of is not None and event.on > as_of):
                 continue
             if event.stage_to in STAGE_ORDER:
                 by_month[f"{event.on:%Y-%m}"][event.stage_to] += 1
             if entered is not None:
-                durations[entered[0]].append((event.on - entered[1]).days)
+                stays[lead.pk].append((entered[0], (event.on - entered[1]).days))
             entered = (event.stage_to, event.on)
     clusters = {
         lead.chain.cluster_id: lead.chain.cluster.name for lead in rows if lead.chain and lead.chain.cluster
@@ -221,19 +329,20 @@ def funnel(*, user: User, year: int) -> Funnel:
     current = dict.fromkeys(LeadStage.values, 0)
     for lead in rows:
         current[lead.stage] += 1
+    total = FunnelRow(
+        key="all", label=_("All"), reached=_reached(rows), median_days=_median_days(rows, stays)
+    )
     return Funnel(
         year=year,
         stages=stages,
-        total=FunnelRow(key="all", label=_("All"), reached=_reached(rows)),
+        total=total,
         by_month=sorted(by_month.items()),
-        median_days={
-            s: float(statistics.median(durations[s])) if durations.get(s) else None for s in STAGE_ORDER
-        },
-        by_source=_grouped(rows, "source", {k: str(v) for k, v in LeadSource.choices}),
-        by_cluster=_grouped(rows, "cluster_key", clusters),
-        by_chain=_grouped(rows, "chain_id", chains),
-        by_officer=_grouped(rows, "officer_id", officers),
-        by_team=_grouped(rows, "team", {}),
+        median_days=total.median_days,
+        by_source=_grouped(rows, "source", {k: str(v) for k, v in LeadSource.choices}, stays),
+        by_cluster=_grouped(rows, "cluster_key", clusters, stays),
+        by_chain=_grouped(rows, "chain_id", chains, stays),
+        by_officer=_grouped(rows, "officer_id", officers, stays),
+        by_team=_grouped(rows, "team", {}, stays),
         lost=current[LeadStage.LOST],
         on_hold=current[LeadStage.ON_HOLD],
         current=current,
@@ -317,26 +426,33 @@ def gap_nodes(*, user: User, chain_id: int | None = None) -> list[GapNode]:
 
 
 def gap_coverage(
-    *, user: User, chain_id: int | None = None, with_leads: bool = True, nodes: list[GapNode] | None = None
+    *,
+    user: User,
+    chain_id: int | None = None,
+    with_leads: bool = True,
+    nodes: list[GapNode] | None = None,
+    as_of: dt.date | None = None,
 ) -> list[GapCoverage]:
     """Each missing or weak node of the zone's chains with the leads working on it; uncovered first.
     ``with_leads=False`` is the summary the cockpit reads: the counts without loading the leads; ``nodes``
-    are the gap nodes when the caller already has them (the cockpit keeps them for a while)."""
+    are the gap nodes when the caller already has them (the cockpit keeps them for a while). ``as_of``:
+    the leads as they stood at that day's end (the gaps are today's: the chains keep no history)."""
     require_perm(user, Perm.LEAD_VIEW)
     if not has_perm(user, Perm.CHAIN_VIEW):
         return []  # no chain to read, so no gap to cover
     if nodes is None:
         nodes = gap_nodes(user=user, chain_id=chain_id)
-    on_nodes = Lead.nodes.through.objects.filter(lead__in=leads(user=user).values("pk"))
+    members = _at(leads(user=user), as_of)
+    on_nodes = Lead.nodes.through.objects.filter(lead__in=members.values("pk"))
     working: dict[int, int] = {
         row["chainnode_id"]: row["n"]
-        for row in on_nodes.exclude(lead__stage=LeadStage.LOST)
+        for row in on_nodes.exclude(lead__in=members.filter(stage_then=LeadStage.LOST).values("pk"))
         .values("chainnode_id")
         .annotate(n=Count("lead_id"))
     }
     by_node: dict[int, list[Lead]] = defaultdict(list)
     if with_leads:
-        lead_of = {lead.pk: lead for lead in leads(user=user)}
+        lead_of = {lead.pk: lead for lead in _rewound(members)}
         for node_id, lead_id in on_nodes.values_list("chainnode_id", "lead_id").order_by("lead_id"):
             by_node[node_id].append(lead_of[lead_id])
     rows = [
@@ -367,27 +483,53 @@ class PipelineValue:
     def target_share(self) -> float | None:
         return round(float(100 * self.signed_in_year / self.target), 1) if self.target else None
 
+    @property
+    def started_rate(self) -> float | None:
+        """Construction started, in per cent of the leads signed."""
+        signed, started, _operating = self.signed_to_started_to_operating
+        return round(100 * started / signed, 1) if signed else None
 
-def value(*, user: User, year: int) -> PipelineValue:
-    """Intended investment by stage, the year's signed amount against its target, and how many leads
-    got to signing, construction and operation; summed in the database."""
+    @property
+    def operating_rate(self) -> float | None:
+        """In operation, in per cent of the leads whose construction started."""
+        _signed, started, operating = self.signed_to_started_to_operating
+        return round(100 * operating / started, 1) if started else None
+
+
+def value(*, user: User, year: int, as_of: dt.date | None = None) -> PipelineValue:
+    """The pipeline's value, summed in the database:
+
+    - intended investment by stage: of the leads opened in ``year`` (the funnel's leads), by the stage
+      each is in;
+    - signed in the year: the agreements dated in ``year``, against the year's target;
+    - signed → started → operating: every lead of the zone, whatever the year it opened, that got to
+      signing, construction and operation (with the rates from one to the next) — from signing to
+      operation takes years, so one year's leads would show next to none (the funnel page says so).
+
+    ``as_of``: as the leads stood at that day's end (see ``_at``)."""
     require_perm(user, Perm.LEAD_VIEW)
-    rows = leads(user=user).order_by()
+    rows = _at(leads(user=user).order_by(), as_of)
     intended: dict[str, Decimal] = {s: Decimal(0) for s in LeadStage.values}
     for stage, total in (
-        rows.values_list("stage").annotate(total=Sum("intended_investment")).values_list("stage", "total")
+        rows.filter(opened_on__year=year)
+        .values_list("stage_then")
+        .annotate(total=Sum("intended_investment"))
+        .values_list("stage_then", "total")
     ):
         intended[stage] = (total or Decimal(0)).quantize(CENT)  # SQLite's SUM drops the scale
 
-    def reached(stage: str) -> Count:
-        return Count("id", filter=Q(furthest__gte=STAGE_ORDER.index(stage)))
+    def reached(stage: str) -> Q:
+        return Q(furthest_then__gte=STAGE_ORDER.index(stage))
 
+    signed_in_year = Q(signed_on__year=year) & reached(LeadStage.SIGNED)
+    if as_of is not None:
+        signed_in_year &= Q(signed_on__lte=as_of)
     totals = rows.aggregate(
-        signed_amount=Sum("signed_amount", filter=Q(signed_on__year=year)),
-        signed_count=Count("id", filter=Q(signed_on__year=year)),
-        signed=reached(LeadStage.SIGNED),
-        started=reached(LeadStage.CONSTRUCTION),
-        operating=reached(LeadStage.OPERATING),
+        signed_amount=Sum("signed_amount", filter=signed_in_year),
+        signed_count=Count("id", filter=signed_in_year),
+        signed=Count("id", filter=reached(LeadStage.SIGNED)),
+        started=Count("id", filter=reached(LeadStage.CONSTRUCTION)),
+        operating=Count("id", filter=reached(LeadStage.OPERATING)),
     )
     targets = year_targets(user.zone_id or 0)
     return PipelineValue(
@@ -416,16 +558,16 @@ class Referral:
     signed_amount: Decimal
 
 
-def referrals(*, user: User) -> list[Referral]:
-    """Leads each chain master brought (以商招商) and how they ended."""
+def referrals(*, user: User, as_of: dt.date | None = None) -> list[Referral]:
+    """Leads each chain master brought (以商招商) and how they ended (``as_of``: by that day's end)."""
     require_perm(user, Perm.LEAD_VIEW)
     groups: dict[int, list[Lead]] = defaultdict(list)
     names: dict[int, str] = {}
-    for lead in leads(user=user).filter(referred_by__isnull=False):
+    for lead in _rewound(_at(leads(user=user).filter(referred_by__isnull=False), as_of)):
         assert lead.referred_by is not None
         groups[lead.referred_by.pk].append(lead)
         names[lead.referred_by.pk] = lead.referred_by.name
-    signed_index = STAGE_ORDER.index(LeadStage.SIGNED)
+    signed_index = SIGNED_INDEX
     result = []
     for pk, rows in groups.items():
         by_stage = dict.fromkeys(LeadStage.values, 0)
@@ -445,18 +587,30 @@ def referrals(*, user: User) -> list[Referral]:
     return sorted(result, key=lambda r: (-r.leads, r.enterprise))
 
 
-def needing_attention(*, user: User, today: dt.date) -> list[tuple[Lead, list[str]]]:
+def needing_attention(
+    *, user: User, today: dt.date, as_of: dt.date | None = None
+) -> list[tuple[Lead, list[str]]]:
     """The leaders' list: leads whose next action is overdue or that sat in a stage past the limit, and
-    companies worked by two teams."""
+    companies worked by two teams — both leads of each such pair, while the other is not lost.
+    ``as_of``: the leads as they stood at that day's end (``today`` is then that day)."""
     require_perm(user, Perm.LEAD_VIEW)
     if user.zone_id is None:
         return []
     limits = stage_limits(user.zone_id)
     found = []
-    for lead in leads(user=user).exclude(stage__in=[LeadStage.LOST, LeadStage.OPERATING]):
+    rows = (
+        _at(leads(user=user), as_of)
+        .exclude(stage_then__in=[LeadStage.LOST, LeadStage.OPERATING])
+        .select_related("duplicate_of")
+        .prefetch_related("nodes", "duplicates")
+    )
+    for lead in _rewound(rows):
         reasons = stale_reasons(lead=lead, today=today, limits=limits)
-        if lead.duplicate_of_id is not None:
-            reasons.append(_("also worked by another team (lead %(id)s)") % {"id": lead.duplicate_of_id})
+        partners = [lead.duplicate_of] if lead.duplicate_of is not None else []
+        partners += sorted(lead.duplicates.all(), key=lambda other: other.pk)
+        for other in partners:
+            if other.stage != LeadStage.LOST:
+                reasons.append(_("also worked by another team (lead %(id)s)") % {"id": other.pk})
         if reasons:
             found.append((lead, reasons))
     return found

@@ -134,7 +134,9 @@ def _clean(
             if len(text) > limit:
                 errors.append(FieldError(key, _("Enter at most %(max)s characters.") % {"max": limit}))
             cleaned[key] = text
-    if creating and not cleaned.get("company_name") and not values.get("candidate_id"):
+    if not cleaned.get("company_name") and (
+        (creating and not values.get("candidate_id")) or (not creating and "company_name" in values)
+    ):
         errors.append(FieldError("company_name", _("This field is required.")))
     if "source" in values:
         if values["source"] not in LeadSource.values:
@@ -214,13 +216,18 @@ def _clean(
     return cleaned, nodes
 
 
-def _same_company(lead: Lead) -> Lead | None:
-    """Another open lead for the same company (the same candidate, or the same name)."""
+def _company_match(lead: Lead) -> Q:
+    """Leads for the same company as ``lead``: the same candidate of the registry, or the same name."""
     match = Q(company_name=lead.company_name)
     if lead.candidate_id is not None:
         match |= Q(candidate_id=lead.candidate_id)
+    return match
+
+
+def _same_company(lead: Lead) -> Lead | None:
+    """Another open lead for the same company."""
     return (
-        Lead.objects.filter(match, zone_id=lead.zone_id, stage__in=OPEN_STAGES)
+        Lead.objects.filter(_company_match(lead), zone_id=lead.zone_id, stage__in=OPEN_STAGES)
         .exclude(pk=lead.pk)
         .select_related("officer")
         .order_by("pk")
@@ -229,16 +236,26 @@ def _same_company(lead: Lead) -> Lead | None:
 
 
 def _flag_duplicate(*, lead: Lead, actor: User) -> None:
+    """Check the lead against the other open leads for its company (on creation, when its company changes
+    and when a lost lead is reopened). Who works a lead is its team where both leads name one (an officer
+    may work for several teams), else its officer. The same team or officer working the company already is
+    refused; another is flagged: both leads go on, their officers are told once, the leaders' list shows
+    both. A lead no longer sharing a company loses its flag."""
     other = _same_company(lead)
     if other is None:
+        if lead.duplicate_of_id is not None:
+            lead.duplicate_of = None
+            lead.save(update_fields=["duplicate_of", "updated_at"])
         return
-    if other.officer_id == lead.officer_id:
+    both_teams = bool(lead.team and other.team)
+    if (lead.team == other.team) if both_teams else (lead.officer_id == other.officer_id):
         raise InvalidInput.single(
             "candidate" if lead.candidate_id else "company_name",
             _("A lead for this company is open already (lead %(id)s, %(officer)s).")
             % {"id": other.pk, "officer": other.officer or "—"},
         )
-    # Two teams on one company: both go on, both officers are told, the leaders' list shows it.
+    if lead.duplicate_of_id == other.pk:
+        return
     lead.duplicate_of = other
     lead.save(update_fields=["duplicate_of", "updated_at"])
     notify(
@@ -249,7 +266,7 @@ def _flag_duplicate(*, lead: Lead, actor: User) -> None:
             % {"company": lead.company_name, "a": other.pk, "b": lead.pk}
         )[:200],
         link=lead_link(lead),
-        users=[u for u in (lead.officer, other.officer) if u is not None],
+        users=list({u.pk: u for u in (lead.officer, other.officer) if u is not None}.values()),
     )
 
 
@@ -319,6 +336,10 @@ def lead_update(*, actor: User, lead: Lead, values: Mapping[str, Any]) -> Lead:
     if "node_ids" in values:
         lead.nodes.set(nodes)
     changed_before, changed_after = snapshot_changes(before, model_snapshot(lead))
+    if {"company_name", "candidate_id"} & set(changed_after):
+        _flag_duplicate(lead=lead, actor=actor)
+        # Leads flagged against this one keep the flag only while they still share its company.
+        Lead.objects.filter(duplicate_of=lead).exclude(_company_match(lead)).update(duplicate_of=None)
     if changed_after or "node_ids" in values:
         note = ", ".join(sorted(changed_after))
         _event(lead=lead, actor=actor, action="update", note=note)
@@ -442,6 +463,9 @@ def lead_transition(
         stage_data["date"] = day
     if errors:
         raise InvalidInput(errors)
+    if lead.stage == LeadStage.LOST:
+        # Reopened: another lead may have taken the company up while this one was lost.
+        _flag_duplicate(lead=lead, actor=actor)
 
     before = lead.stage
     if to == LeadStage.ON_HOLD:
@@ -471,6 +495,7 @@ def lead_transition(
     elif to == LeadStage.OPERATING:
         lead.operating_on = stage_data["date"]
         _project_status(actor=actor, lead=lead, status="in_production")
+    _project_follow(actor=actor, lead=lead, before=before, reason=reason)
     lead.save()
     _event(lead=lead, actor=actor, action="transition", stage_from=before, note=reason)
     audit_record(
@@ -569,6 +594,7 @@ def _sign_into_project(*, actor: User, lead: Lead) -> Any:
     ]
     taken = max(used, default=0)
     department = _investment_department(lead)
+    names = [node.name for node in lead.nodes.all()]
     cluster = lead.chain.cluster if lead.chain is not None else None
     values: dict[str, Any] = {
         "code": f"{prefix}{taken + 1:03d}",
@@ -580,7 +606,11 @@ def _sign_into_project(*, actor: User, lead: Lead) -> Any:
         # The first year's plan: a quarter of the agreed investment until the department plans it.
         "planned_investment": (lead.signed_amount / 4).quantize(Decimal("0.01")),
         "expected_output": lead.intended_output,
-        "construction_content": lead.notes[:4000],
+        # Neutral: the negotiating notes stay in the pipeline (commercially sensitive), while every
+        # department reads the key project.
+        "construction_content": (
+            _("Fills the chain nodes: %(nodes)s.") % {"nodes": ", ".join(names)} if names else ""
+        )[:4000],
         "planned_start": lead.signed_on + dt.timedelta(days=90),
         "planned_completion": lead.signed_on + dt.timedelta(days=730),
         "department": department.pk if department is not None else None,
@@ -598,12 +628,40 @@ def _sign_into_project(*, actor: User, lead: Lead) -> Any:
     return project
 
 
-def _project_status(*, actor: User, lead: Lead, status: str) -> None:
+def _project_status(*, actor: User, lead: Lead, status: str, note: str = "") -> None:
     if lead.key_project is None:
         return
     from zoneops.projects.services import project_write
 
-    project_write(actor=actor, zone=lead.zone, project=lead.key_project, values={"status": status})
+    project_write(actor=actor, zone=lead.zone, project=lead.key_project, values={"status": status}, note=note)
+
+
+def _project_follow(*, actor: User, lead: Lead, before: str, reason: str) -> None:
+    """Keep a signed lead's key project in step with the lead: losing or holding the lead suspends the
+    project (the monthly round stops chasing it, its warnings go quiet); the lead going on again restores
+    the status its progress implies (under construction once construction started, else preparing). A
+    status the project office set itself — completed, in production, or any change made while the lead was
+    out — is left alone."""
+    from zoneops.projects.models import ProjectStatus
+    from zoneops.projects.services import warnings_refresh
+
+    project = lead.key_project
+    if project is None:
+        return
+    project.refresh_from_db(fields=["status"])  # the project office may have changed it meanwhile
+    side = (LeadStage.LOST, LeadStage.ON_HOLD)
+    if lead.stage in side and before not in side:
+        if project.status not in (ProjectStatus.PREPARING, ProjectStatus.UNDER_CONSTRUCTION):
+            return
+        status = ProjectStatus.SUSPENDED
+    elif before in side and lead.stage not in side:
+        if project.status != ProjectStatus.SUSPENDED:
+            return
+        status = ProjectStatus.UNDER_CONSTRUCTION if lead.construction_on else ProjectStatus.PREPARING
+    else:
+        return
+    _project_status(actor=actor, lead=lead, status=status, note=reason)
+    warnings_refresh(zone=lead.zone, projects=[project])
 
 
 # --- contacts and documents -----------------------------------------------------------------------

@@ -5,12 +5,15 @@ the gap coverage linked from the chain map."""
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -24,7 +27,7 @@ from zoneops.core.uploads import DOCUMENT_MAX_BYTES
 from zoneops.core.web import request_user
 from zoneops.enterprises.models import Enterprise
 from zoneops.investment import reports, selectors, services
-from zoneops.investment.models import LeadDocument, LeadSource, LeadStage
+from zoneops.investment.models import Lead, LeadDocument, LeadSource, LeadStage
 
 
 def _int(text: str | None) -> int | None:
@@ -82,29 +85,91 @@ _LEAD_IDS = ("referred_by_id", "leader_id", "officer_id")
 _MONEY = ("intended_investment", "intended_output")
 
 
+def _yuan(text: str) -> str | None:
+    """An amount typed in 10k yuan (as the bureau speaks) in yuan, read as a Decimal (no float rounding);
+    text that is no number goes on as typed, for the service to name the field."""
+    text = text.replace(",", "").strip()
+    if not text:
+        return None
+    try:
+        return str(Decimal(text).scaleb(4))
+    except ArithmeticError:  # decimal's InvalidOperation and Overflow
+        return text
+
+
+def _in_10k(amount: Decimal | None) -> str:
+    """A yuan amount as the forms show it: in 10k yuan, without trailing zeros."""
+    return "" if amount is None else f"{amount.scaleb(-4).normalize():f}"
+
+
 def _lead_values(post: Any, *, creating: bool) -> dict[str, Any]:
-    """The form's fields as the service's values (money typed in 10k yuan, as the bureau speaks)."""
+    """The form's fields as the service's values. The lead page's form marks that it sends the nodes
+    (``nodes_sent``), so choosing none clears them."""
     values: dict[str, Any] = {k: post.get(k, "") for k in _LEAD_FIELDS if creating or k in post}
     for key in _LEAD_IDS:
         if key in post:
             values[key] = _int(post.get(key)) if post.get(key) else None
     for key in _MONEY:
         if key in post:
-            text = post.get(key, "").replace(",", "").strip()
-            try:
-                values[key] = str(float(text) * 10_000) if text else None
-            except ValueError:
-                values[key] = text  # the service names the field
-    if "node_ids" in post or creating:
+            values[key] = _yuan(post.get(key, ""))
+    if "node_ids" in post or "nodes_sent" in post or creating:
         values["node_ids"] = [int(v) for v in post.getlist("node_ids") if v.isdigit()]
     return values
+
+
+def _field_labels() -> dict[str, str]:
+    """The lead forms' labels, to name the field of each error."""
+    return {
+        "company_name": _("Company"),
+        "candidate": _("Company"),
+        "source": _("Source"),
+        "referred_by_id": _("Referred by chain master"),
+        "node_ids": _("Chain nodes it would fill"),
+        "intended_investment": _("Intended investment (10k yuan)"),
+        "intended_output": _("Intended annual output (10k yuan)"),
+        "officer_id": _("Officer"),
+        "team": _("Team"),
+        "leader_id": _("Leader in charge"),
+        "next_action": _("Next action"),
+        "next_action_on": _("Next action on"),
+        "notes": _("Notes"),
+    }
+
+
+def _form_errors(exc: InvalidInput | None) -> tuple[dict[str, str], list[str]]:
+    """The errors by field (shown at each field) and named (the summary above the form)."""
+    if exc is None:
+        return {}, []
+    labels = _field_labels()
+    return (
+        {e.field: e.message for e in exc.errors},
+        [f"{labels.get(e.field, e.field)}: {e.message}" for e in exc.errors],
+    )
+
+
+def _form_choices(*, user: User, lead: Lead | None = None) -> dict[str, Any]:
+    """What the lead forms offer: chains and their nodes, chain masters, officers, leaders, sources."""
+    referrer = lead.referred_by if lead is not None else None
+    masters = list(
+        Enterprise.objects.filter(zone=user.zone, chains_led__isnull=False).distinct().order_by("name")
+    )
+    return {
+        "chains": list(
+            Chain.objects.filter(zone=user.zone).prefetch_related("nodes").order_by("sort_order", "pk")
+        ),
+        "chain_masters": masters if referrer is None or referrer in masters else [*masters, referrer],
+        # A new lead is the acting user's unless another officer is chosen.
+        "officer_choices": selectors.officer_choices(user=user, current=lead.officer if lead else user),
+        "leaders": selectors.leader_choices(user=user, current=lead.leader if lead else None),
+        "sources": LeadSource.choices,
+    }
 
 
 @login_required
 def lead_new(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     require_perm(user, Perm.LEAD_EDIT)
-    errors: dict[str, str] = {}
+    refused: InvalidInput | None = None
     if request.method == "POST":
         try:
             assert user.zone is not None
@@ -112,52 +177,81 @@ def lead_new(request: HttpRequest) -> HttpResponse:
                 actor=user, zone=user.zone, values=_lead_values(request.POST, creating=True)
             )
         except InvalidInput as exc:
-            errors = {e.field: e.message for e in exc.errors}
+            refused = exc
         else:
             messages.success(request, _("Lead %(company)s opened.") % {"company": lead.company_name})
             return redirect("investment:lead", lead_id=lead.pk)
-    chains = list(Chain.objects.filter(zone=user.zone).prefetch_related("nodes").order_by("sort_order", "pk"))
+    errors, named = _form_errors(refused)
     return render(
         request,
         "investment/new.html",
         {
             "errors": errors,
-            "form": request.POST,
+            "named_errors": named,
+            "form": request.POST if request.method == "POST" else {"officer_id": str(user.pk)},
             # Compared as a list: ``form.node_ids`` is only the last value, and ``in`` on it a substring test.
             "selected_nodes": request.POST.getlist("node_ids"),
-            "chains": chains,
-            "chain_masters": Enterprise.objects.filter(zone=user.zone, chains_led__isnull=False)
-            .distinct()
-            .order_by("name"),
-            "leaders": User.objects.filter(zone=user.zone, role="leader", is_active=True).order_by(
-                "username"
-            ),
-            **_choices(user),
+            **_form_choices(user=user),
         },
         status=422 if errors else 200,
     )
 
 
+def _lead_initial(lead: Lead) -> dict[str, str]:
+    """The lead's data as the edit form shows it (ids and dates as text, money in 10k yuan)."""
+    return {
+        "company_name": lead.company_name,
+        "source": lead.source,
+        "referred_by_id": str(lead.referred_by_id or ""),
+        "intended_investment": _in_10k(lead.intended_investment),
+        "intended_output": _in_10k(lead.intended_output),
+        "officer_id": str(lead.officer_id or ""),
+        "team": lead.team,
+        "leader_id": str(lead.leader_id or ""),
+        "next_action": lead.next_action,
+        "next_action_on": lead.next_action_on.isoformat() if lead.next_action_on else "",
+        "notes": lead.notes,
+    }
+
+
+def _lead_page(
+    request: HttpRequest,
+    *,
+    lead: Lead,
+    form: Mapping[str, Any] | None = None,
+    selected_nodes: list[str] | None = None,
+    refused: InvalidInput | None = None,
+) -> HttpResponse:
+    """The lead page; after a refused change, with the edit form as posted and its errors (422)."""
+    user = request_user(request)
+    today = clock.today(zone=lead.zone)
+    can_edit = has_perm(user, Perm.LEAD_EDIT)
+    errors, named = _form_errors(refused)
+    context: dict[str, Any] = {
+        "lead": lead,
+        "next_stages": [(s, str(LeadStage(s).label), r) for s, r in services.next_stages(lead)],
+        "can_edit": can_edit,
+        "reasons": services.stale_reasons(lead=lead, today=today, limits=services.stage_limits(lead.zone_id)),
+        "today": today,
+        "stage_labels": dict(LeadStage.choices),
+        "event_labels": services.EVENT_LABELS,
+        "errors": errors,
+        "named_errors": named,
+    }
+    if can_edit:
+        context |= {
+            "form": form if form is not None else _lead_initial(lead),
+            "selected_nodes": (
+                selected_nodes if selected_nodes is not None else [str(n.pk) for n in lead.nodes.all()]
+            ),
+            **_form_choices(user=user, lead=lead),
+        }
+    return render(request, "investment/lead.html", context, status=422 if refused is not None else 200)
+
+
 @login_required
 def lead_page(request: HttpRequest, lead_id: int) -> HttpResponse:
-    user = request_user(request)
-    lead = selectors.lead_get(user=user, lead_id=lead_id)
-    today = clock.today(zone=lead.zone)
-    return render(
-        request,
-        "investment/lead.html",
-        {
-            "lead": lead,
-            "next_stages": [(s, str(LeadStage(s).label), r) for s, r in services.next_stages(lead)],
-            "can_edit": has_perm(user, Perm.LEAD_EDIT),
-            "reasons": services.stale_reasons(
-                lead=lead, today=today, limits=services.stage_limits(lead.zone_id)
-            ),
-            "today": today,
-            "stage_labels": dict(LeadStage.choices),
-            "event_labels": services.EVENT_LABELS,
-        },
-    )
+    return _lead_page(request, lead=selectors.lead_get(user=request_user(request), lead_id=lead_id))
 
 
 @login_required
@@ -171,11 +265,7 @@ def lead_move(request: HttpRequest, lead_id: int) -> HttpResponse:
         if post.get(key):
             data[key] = post[key]
     if post.get("signed_amount"):
-        text = post["signed_amount"].replace(",", "").strip()
-        try:
-            data["signed_amount"] = str(float(text) * 10_000)
-        except ValueError:
-            data["signed_amount"] = text
+        data["signed_amount"] = _yuan(post["signed_amount"])
     if post.get("enterprise_id"):
         data["enterprise_id"] = _int(post["enterprise_id"])
     elif post.get("enterprise_name") or post.get("enterprise_uscc"):
@@ -198,14 +288,21 @@ def lead_move(request: HttpRequest, lead_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def lead_edit(request: HttpRequest, lead_id: int) -> HttpResponse:
+    """The lead page's edit form, through ``lead_update``; a refused change comes back on the page as
+    typed, each error at its field and named above the form."""
     user = request_user(request)
     lead = selectors.lead_get(user=user, lead_id=lead_id)
     try:
         services.lead_update(actor=user, lead=lead, values=_lead_values(request.POST, creating=False))
     except InvalidInput as exc:
-        messages.error(request, "; ".join(e.message for e in exc.errors))
-    else:
-        messages.success(request, _("Saved."))
+        return _lead_page(
+            request,
+            lead=selectors.lead_get(user=user, lead_id=lead_id),
+            form=request.POST,
+            selected_nodes=request.POST.getlist("node_ids"),
+            refused=exc,
+        )
+    messages.success(request, _("Saved."))
     return redirect("investment:lead", lead_id=lead.pk)
 
 
@@ -268,7 +365,8 @@ def document_file(request: HttpRequest, document_id: int) -> FileResponse:
 @login_required
 def funnel(request: HttpRequest) -> HttpResponse:
     """The funnel dashboard: stages reached, conversion, median days, by month and by group; value
-    against the year's target; chain-master referrals; the monthly report in Excel."""
+    against the year's target; chain-master referrals; the monthly report in Excel (``month``: a past
+    month's, as of its end)."""
     user = request_user(request)
     require_perm(user, Perm.LEAD_VIEW)
     today = clock.today(zone=user.zone)
@@ -276,8 +374,15 @@ def funnel(request: HttpRequest) -> HttpResponse:
     if not 2000 <= year <= 2100:
         year = today.year
     if request.GET.get("format") == "xlsx":
-        response = HttpResponse(reports.pipeline_workbook(user=user, year=year), content_type=XLSX)
-        response["Content-Disposition"] = f'attachment; filename="pipeline-{year}.xlsx"'
+        try:
+            asked = reports.report_request(year=year, month=request.GET.get("month"), today=today)
+        except InvalidInput as exc:
+            messages.error(request, "; ".join(e.message for e in exc.errors))
+            return redirect(f"{reverse('investment:funnel')}?year={year}")
+        response = HttpResponse(
+            reports.pipeline_workbook(user=user, year=asked.year, as_of=asked.as_of), content_type=XLSX
+        )
+        response["Content-Disposition"] = f'attachment; filename="{asked.filename}"'
         return response
     result = selectors.funnel(user=user, year=year)
     worth = selectors.value(user=user, year=year)
@@ -314,6 +419,7 @@ def funnel(request: HttpRequest) -> HttpResponse:
             "value_rows": [(LeadStage(s).label, v) for s, v in worth.intended_by_stage.items() if v],
             "referrals": selectors.referrals(user=user),
             "chart_json": json.dumps(chart, ensure_ascii=False),
+            "this_month": f"{today:%Y-%m}",
         },
     )
 
