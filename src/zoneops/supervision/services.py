@@ -17,6 +17,7 @@ from zoneops.accounts.models import Department, User, Zone
 from zoneops.core import clock
 from zoneops.core.access import Perm, has_perm, require_perm
 from zoneops.core.errors import FieldError, InvalidInput, TransitionNotAllowed
+from zoneops.core.models import WorkCalendarDay
 from zoneops.core.selectors import add_working_days, working_days_between
 from zoneops.core.services import audit_record, notify
 from zoneops.core.uploads import FileKind, document_check
@@ -39,6 +40,9 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     "return": (frozenset({ItemStatus.RESPONDED, ItemStatus.VERIFIED}), ItemStatus.RETURNED),
 }
 ESCALATE_AFTER_WORKING_DAYS = 3
+REMIND_EVERY_WORKING_DAYS = 3
+# The states in which the department assigned is the one to act.
+AWAITING_DEPARTMENT = frozenset({ItemStatus.ASSIGNED, ItemStatus.RETURNED})
 
 
 def is_department_member(user: User, item: SupervisionItem) -> bool:
@@ -406,17 +410,24 @@ def item_remind(*, actor: User | None, item: SupervisionItem) -> SupervisionItem
 
 
 def overdue_follow_up(*, zone: Zone) -> int:
-    """Daily: remind the department of every overdue open item; after 3 working days overdue, escalate it
-    to the leader in charge (once). Returns the number of items followed up."""
+    """Daily, on working days: remind (催办) the department of every overdue item that waits for it
+    (assigned or sent back), again every ``REMIND_EVERY_WORKING_DAYS``; after ``ESCALATE_AFTER_WORKING_DAYS``
+    working days overdue, escalate it to the leader in charge (once). An item the department has answered
+    waits for the supervision office, not for the department, so it is neither reminded nor escalated.
+    Returns the number of items followed up."""
     today = clock.today(zone=zone)
+    if not WorkCalendarDay.objects.filter(date=today, is_workday=True).exists():
+        return 0
     followed = 0
-    for item in (
-        SupervisionItem.objects.filter(zone=zone, deadline__lt=today)
-        .exclude(status=ItemStatus.CLOSED)
-        .select_related("department", "leader", "zone")
-    ):
+    for item in SupervisionItem.objects.filter(
+        zone=zone, deadline__lt=today, status__in=AWAITING_DEPARTMENT
+    ).select_related("department", "leader", "zone"):
         with transaction.atomic():
-            if item.reminded_on != today:
+            if (
+                item.reminded_on is None
+                or item.reminded_on < item.deadline
+                or working_days_between(start=item.reminded_on, end=today) >= REMIND_EVERY_WORKING_DAYS
+            ):
                 item_remind(actor=None, item=item)
             late = working_days_between(start=item.deadline, end=today)
             if late >= ESCALATE_AFTER_WORKING_DAYS and item.escalated_on is None and item.leader is not None:
