@@ -9,7 +9,14 @@ import pytest
 
 from tests.conftest import ROLES
 from zoneops.accounts.models import Department, Role, User, Zone
-from zoneops.supervision.models import AssessmentAdjustment, SupervisionEvent, SupervisionItem
+from zoneops.supervision.assessment import DEFAULT_WEIGHTS
+from zoneops.supervision.models import (
+    AssessmentAdjustment,
+    AssessmentScheme,
+    SupervisionEvent,
+    SupervisionItem,
+)
+from zoneops.supervision.services import assessment_weights_set
 
 pytestmark = pytest.mark.django_db
 
@@ -129,14 +136,18 @@ def test_the_admin_corrects_an_items_wording_and_nothing_else(page_as: Any, zone
 
 
 @pytest.mark.parametrize(
-    ("model", "field"), [("supervisionevent", "note"), ("assessmentadjustment", "points")]
+    ("model", "field"),
+    [("supervisionevent", "note"), ("assessmentadjustment", "points"), ("assessmentscheme", "weights")],
 )
 def test_the_admin_never_writes_a_step_or_an_adjustment(
-    page_as: Any, zone: Zone, model: str, field: str
+    page_as: Any, user_of: Any, zone: Zone, model: str, field: str
 ) -> None:
+    if model == "assessmentscheme":  # the standing scheme, set as the supervision office sets it
+        assessment_weights_set(actor=user_of("supervisor"), zone=zone, weights=dict(DEFAULT_WEIGHTS))
     rows = {
         "supervisionevent": SupervisionEvent.objects.filter(item__zone=zone),
         "assessmentadjustment": AssessmentAdjustment.objects.filter(zone=zone),
+        "assessmentscheme": AssessmentScheme.objects.filter(zone=zone),
     }[model]
     row = rows.order_by("pk").first()
     assert row is not None

@@ -4,7 +4,8 @@ Items are raised, answered, extended, reminded and closed on their pages (or ove
 each step on the item's timeline and in the audit log; bonus and penalty points are entered with a reason
 the same way. The admin therefore shows the timeline and the adjustments without letting them be written,
 and lets only an item's wording be corrected: its state, dates, department and leader are what the
-reminders, escalations and the department assessment are computed from.
+reminders, escalations and the department assessment are computed from. Assessment weights are set on
+the zone settings page (which freezes the closed periods' weights first), so the schemes are shown only.
 """
 
 from __future__ import annotations
@@ -80,5 +81,7 @@ class AssessmentAdjustmentAdmin(AuditedAdmin):
 
 
 @admin.register(AssessmentScheme)
-class AssessmentSchemeAdmin(admin.ModelAdmin[AssessmentScheme]):
-    list_display = ["name", "is_default", "zone"]
+class AssessmentSchemeAdmin(AuditedAdmin):
+    """Weights are set on Zone settings or over the API (audited, closed periods frozen first)."""
+
+    list_display = ["name", "period", "is_default", "zone"]
