@@ -24,6 +24,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
+from django.db.models import Max
 from django.test import Client
 from jsonschema import Draft4Validator
 from referencing import Registry, Resource
@@ -36,7 +37,7 @@ from zoneops.core.models import AuditEvent, Notification
 from zoneops.demo import weihai
 from zoneops.enterprises.models import Enterprise
 from zoneops.servicedesk.catalogue import DEFAULT
-from zoneops.servicedesk.models import Open311Key, OrderEvent, ServiceOrder
+from zoneops.servicedesk.models import Open311Key, OrderEvent, ServiceOrder, ServiceType
 from zoneops.servicedesk.services import open311_key_issue, open311_key_revoke, order_act
 
 pytestmark = pytest.mark.django_db
@@ -333,16 +334,24 @@ def test_the_format_checker_rejects_bad_dates_and_uris() -> None:
 # --- discovery, services, service definitions -------------------------------------------------------
 
 
+def latest_catalogue_change() -> str:
+    changed = ServiceType.objects.aggregate(last=Max("updated_at"))["last"]
+    assert changed is not None
+    return str(changed.astimezone(clock.SHANGHAI).isoformat(timespec="seconds"))
+
+
 def test_discovery_in_json_and_xml() -> None:
     response = get("discovery.json")
     assert (response.status_code, response["Content-Type"]) == (200, "application/json")
     body = response.json()
     assert_valid(body, DISCOVERY_SCHEMA)
+    changeset = latest_catalogue_change()
+    assert body["changeset"] == changeset
     assert body["endpoints"] == [
         {
             "specification": "http://wiki.open311.org/GeoReport_v2",
             "url": "http://testserver/open311/v2",
-            "changeset": "2022-05-08T00:00:00+08:00",
+            "changeset": changeset,
             "type": "production",
             "formats": ["text/xml", "application/json"],
         }
@@ -357,6 +366,22 @@ def test_discovery_in_json_and_xml() -> None:
         "application/json",
     ]
     assert_xml_matches(root, body)
+
+
+def test_the_discovery_changeset_is_the_latest_change_of_the_catalogue() -> None:
+    ServiceType.objects.update(updated_at=dt.datetime(2022, 4, 1, 8, 0, tzinfo=clock.SHANGHAI))
+    assert get("discovery.json").json()["changeset"] == "2022-04-01T08:00:00+08:00"
+    # A service edited later (its deadline, its fields, withdrawn…) moves it.
+    edited = ServiceType.objects.filter(code="bank-loan")
+    edited.update(updated_at=dt.datetime(2022, 6, 1, 9, 30, tzinfo=clock.SHANGHAI))
+    after = get("discovery.json").json()
+    assert after["changeset"] == after["endpoints"][0]["changeset"] == "2022-06-01T09:30:00+08:00"
+    assert get("discovery.json", jurisdiction_id=weihai.ZONE_CODE).json()["changeset"] == after["changeset"]
+    response = get("discovery.json", jurisdiction_id="nowhere")
+    assert (response.status_code, response.json()) == (
+        404,
+        [{"code": 404, "description": "No jurisdiction nowhere."}],
+    )
 
 
 def test_services_list_the_catalogue_in_json_and_xml() -> None:
@@ -432,14 +457,19 @@ def test_a_service_without_attributes_has_an_empty_definition() -> None:
     assert_xml_matches(xml, body)
 
 
+KEY = "the hp key"  # replaced by a live key of hp's
+
+
 @pytest.mark.parametrize(
     ("path", "params", "status", "description"),
     [
         ("services/no-such-service", {}, 404, "service_code: no service no-such-service."),
-        ("requests/GD1999-99999", {}, 404, "service_request_id: no request GD1999-99999."),
+        ("requests/GD1999-99999", {"api_key": KEY}, 404, "service_request_id: no request GD1999-99999."),
+        ("requests/GD1999-99999", {}, 403, "api_key: an API key is required to read requests."),
+        ("requests", {}, 403, "api_key: an API key is required to read requests."),
         ("tokens/0123456789abcdef0123456789abcdef", {}, 404, "token: no request for this token."),
         ("services", {"jurisdiction_id": "nowhere"}, 404, "No jurisdiction nowhere."),
-        ("requests", {"status": "pending"}, 400, "status: use open or closed."),
+        ("requests", {"api_key": KEY, "status": "pending"}, 400, "status: use open or closed."),
         (
             "services",
             {"api_key": "not-a-key"},
@@ -448,15 +478,22 @@ def test_a_service_without_attributes_has_an_empty_definition() -> None:
         ),
         (
             "requests",
-            {"start_date": "yesterday"},
+            {"api_key": "not-a-key"},
+            403,
+            "api_key: this API key is not valid or has been revoked.",
+        ),
+        (
+            "requests",
+            {"api_key": KEY, "start_date": "yesterday"},
             400,
             "start_date: use a W3C date-time such as 2022-05-01T00:00:00Z.",
         ),
     ],
 )
 def test_errors_are_the_spec_list_in_json_and_xml(
-    path: str, params: dict[str, str], status: int, description: str
+    hp_key: str, path: str, params: dict[str, str], status: int, description: str
 ) -> None:
+    params = {name: hp_key if value == KEY else value for name, value in params.items()}
     response = get(f"{path}.json", **params)
     assert (response.status_code, response["Content-Type"]) == (status, "application/json")
     assert_valid(response.json(), ERRORS_SCHEMA)
@@ -464,6 +501,33 @@ def test_errors_are_the_spec_list_in_json_and_xml(
     response = get(f"{path}.xml", **params)
     assert response.status_code == status
     assert xml_errors(response) == [(str(status), description)]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allowed"),
+    [
+        ("put", "services", "GET"),
+        ("post", "services", "GET"),
+        ("delete", "requests", "GET, POST"),
+        ("patch", "discovery", "GET"),
+        ("post", "requests/GD2022-00001", "GET"),
+        ("head", "tokens/0123456789abcdef0123456789abcdef", "GET"),
+    ],
+)
+def test_a_method_not_allowed_is_the_spec_list_in_json_and_xml(method: str, path: str, allowed: str) -> None:
+    before = counts()
+    for fmt in ("json", "xml"):
+        response = getattr(client(), method)(f"{BASE}/{path}.{fmt}")
+        assert (response.status_code, response["Allow"]) == (405, allowed)
+        description = f"Method {method.upper()} is not allowed here; use {allowed}."
+        if method == "head":
+            assert response.content == b""  # a HEAD answer carries no body
+        elif fmt == "json":
+            assert_valid(response.json(), ERRORS_SCHEMA)
+            assert response.json() == [{"code": 405, "description": description}]
+        else:
+            assert xml_errors(response) == [("405", description)]
+    assert counts() == before
 
 
 def test_an_unknown_format_is_not_found() -> None:
@@ -581,26 +645,45 @@ def test_an_accepted_request_reads_its_due_date(hp_key: str) -> None:
     assert updated > requested
 
 
-def test_search_an_empty_list_in_json_and_xml() -> None:
-    body = get("requests.json", service_code="no-such-service").json()
+def test_search_an_empty_list_in_json_and_xml(hp_key: str) -> None:
+    body = get("requests.json", api_key=hp_key, service_code="no-such-service").json()
     assert body == []
     assert_valid(body, "requests.json")
-    assert xml_list(get("requests.xml", service_code="no-such-service"), "service_requests", "request") == []
+    empty = get("requests.xml", api_key=hp_key, service_code="no-such-service")
+    assert xml_list(empty, "service_requests", "request") == []
 
 
-def test_search_without_a_key_lists_the_zones_requests_without_descriptions(hp_key: str) -> None:
+def test_the_search_lists_the_keys_enterprises_requests_newest_first(hp_key: str) -> None:
     mine = file_request(hp_key)["service_request_id"]
-    body = get("requests.json").json()
+    body = get("requests.json", api_key=hp_key).json()
     assert_valid(body, "requests.json")
     assert 1 <= len(body) <= 1000
     assert mine in [r["service_request_id"] for r in body]
-    assert {r["description"] for r in body} == {""}
     assert all(list(r) == REQUEST_FIELDS for r in body)
     # Newest first, all within the default 90 days.
     days = [dt.datetime.fromisoformat(r["requested_datetime"]).date() for r in body]
     assert days == sorted(days, reverse=True)
     assert days[-1] >= dt.date(2022, 5, 8) - dt.timedelta(days=90)
-    assert_xml_list_matches(get("requests.xml"), "service_requests", "request", body)
+    assert_xml_list_matches(get("requests.xml", api_key=hp_key), "service_requests", "request", body)
+
+
+def test_requests_are_not_read_without_a_key(hp_key: str) -> None:
+    """Requests are enterprises' affairs: no list of them, blanked or not, and no single one, without a
+    key; discovery, the services and their definitions stay public."""
+    number = file_request(hp_key)["service_request_id"]
+    required = "api_key: an API key is required to read requests."
+    for path, params in (
+        ("requests", {}),
+        ("requests", {"service_request_id": number}),
+        ("requests", {"jurisdiction_id": weihai.ZONE_CODE, "status": "open"}),
+        (f"requests/{number}", {}),
+    ):
+        response = get(f"{path}.json", **params)
+        assert (response.status_code, response.json()) == (403, [{"code": 403, "description": required}])
+        assert number not in response.content.decode()
+        assert xml_errors(get(f"{path}.xml", **params)) == [("403", required)]
+    for path in ("discovery", "services", "services/factory-lease"):
+        assert get(f"{path}.json").status_code == 200, path
 
 
 def test_search_filters_by_status_and_service_code(hp_key: str) -> None:
@@ -674,14 +757,17 @@ def test_start_and_end_date_bound_the_requested_moment(hp_key: str) -> None:
         ({"status": "open,pending"}, "status: use open or closed."),
     ],
 )
-def test_bad_searches_are_refused(params: dict[str, str], description: str) -> None:
-    response = get("requests.json", **params)
+def test_bad_searches_are_refused(hp_key: str, params: dict[str, str], description: str) -> None:
+    response = get("requests.json", api_key=hp_key, **params)
     assert (response.status_code, response.json()) == (400, [{"code": 400, "description": description}])
 
 
-def test_a_range_of_exactly_90_days_is_allowed() -> None:
+def test_a_range_of_exactly_90_days_is_allowed(hp_key: str) -> None:
     response = get(
-        "requests.json", start_date="2022-02-07T00:00:00+08:00", end_date="2022-05-08T00:00:00+08:00"
+        "requests.json",
+        api_key=hp_key,
+        start_date="2022-02-07T00:00:00+08:00",
+        end_date="2022-05-08T00:00:00+08:00",
     )
     assert response.status_code == 200
     assert_valid(response.json(), "requests.json")
@@ -784,13 +870,8 @@ def test_a_key_reads_its_enterprises_requests_only(hp_key: str, weigao_key: str)
     assert get(f"requests/{hp_number}.json", api_key=weigao_key).status_code == 404
     (theirs,) = get(f"requests/{weigao_number}.json", api_key=weigao_key).json()
     assert theirs["description"] == "威高扩产\n需要厂房2000平方米"
-    # No key: both, without descriptions.
-    public = get("requests.json", service_request_id=both).json()
-    assert [(r["service_request_id"], r["description"]) for r in public] == [
-        (weigao_number, ""),
-        (hp_number, ""),
-    ]
-    assert_valid(public, "requests.json")
+    # No key: neither.
+    assert get("requests.json", service_request_id=both).status_code == 403
 
 
 def test_a_revoked_key_is_refused_everywhere(hp_key: str) -> None:
@@ -816,7 +897,7 @@ def test_jurisdiction_id_is_the_zones_code(hp_key: str) -> None:
         404,
         [{"code": 404, "description": "No jurisdiction other-zone."}],
     )
-    assert get("requests.json", jurisdiction_id="other-zone").status_code == 404
+    assert get("requests.json", jurisdiction_id="other-zone").status_code == 403  # no key: refused first
     assert get("services/factory-lease.json", jurisdiction_id="other-zone").status_code == 404
     # A key belongs to its zone: naming another one is refused.
     response = get("requests.json", jurisdiction_id="other-zone", api_key=hp_key)
@@ -843,13 +924,16 @@ def test_contacts_personal_data_is_neither_stored_nor_returned(hp_key: str) -> N
     order = order_of(created)
     token = created["token"]
     outputs = [json.dumps(created, ensure_ascii=False)]
-    for key in (hp_key, None):
-        params = {"api_key": key} if key else {}
-        for fmt in ("json", "xml"):
-            for path in (f"requests/{order.number}", "requests", f"tokens/{token}"):
-                response = get(f"{path}.{fmt}", **params)
-                assert response.status_code == 200
-                outputs.append(response.content.decode())
+    for fmt in ("json", "xml"):
+        for path, params in (
+            (f"requests/{order.number}", {"api_key": hp_key}),
+            ("requests", {"api_key": hp_key}),
+            (f"tokens/{token}", {"api_key": hp_key}),
+            (f"tokens/{token}", {}),
+        ):
+            response = get(f"{path}.{fmt}", **params)
+            assert response.status_code == 200
+            outputs.append(response.content.decode())
     stored = [
         serializers.serialize("json", [order]),
         serializers.serialize("json", OrderEvent.objects.filter(order=order)),

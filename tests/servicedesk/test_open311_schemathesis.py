@@ -1,6 +1,7 @@
-"""Property tests of the GET endpoints against the upstream swagger.json (open311/schema-validation), with
-its known defects patched (``data/open311/README.md`` lists them), through Django's WSGI application in
-the test's transaction: no 5xx, only documented status codes and content types, bodies that match the
+"""Property tests of the endpoints — the GETs and the POST — against the upstream swagger.json
+(open311/schema-validation), with its known defects patched (``data/open311/README.md`` lists them) and
+this server's reading rule added (requests are read with a key), through Django's WSGI application in the
+test's transaction: no 5xx, only documented status codes and content types, bodies that match the
 response schemas."""
 
 from __future__ import annotations
@@ -23,7 +24,15 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from tests.servicedesk.test_open311 import SWAGGER, KeepConnectionsHandler, file_request, issue_key, upstream
+from tests.servicedesk.test_open311 import (
+    SWAGGER,
+    KeepConnectionsHandler,
+    enterprise_of,
+    file_request,
+    issue_key,
+    upstream,
+)
+from zoneops.servicedesk.models import ServiceOrder
 
 pytestmark = pytest.mark.django_db
 
@@ -40,8 +49,14 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 EXAMPLES = 25
 
 
-def patched_swagger() -> dict[str, Any]:
-    """swagger.json with its defects patched, for the GET endpoints in JSON (its schemas are JSON's)."""
+# The services the POST is generated for: one with a required number field, one with none, and one that
+# does not exist (each answers differently: 201 or 400, 201, 404).
+POSTED_SERVICES = ["factory-lease", "planning-permit", "no-such-service"]
+
+
+def patched_swagger(key: str = "") -> dict[str, Any]:
+    """swagger.json with its defects patched, in JSON (its schemas are JSON's). ``key``: the API key the
+    request reads and the POST send (the only value generated for it); without one they are left out."""
     swagger = copy.deepcopy(SWAGGER)
     # Where the API is mounted (the upstream file names no host or base path: each server has its own).
     swagger["basePath"] = "/open311/v2"
@@ -76,13 +91,51 @@ def patched_swagger() -> dict[str, Any]:
         "properties": {"code": {"type": "integer"}, "description": {"type": "string"}},
     }
     errors = {"type": "array", "items": {"$ref": "#/definitions/Error"}}
+    requests_path = paths["/requests.{response_format}"]
+    post = requests_path.pop("post")
     for path in paths.values():
-        path.pop("post", None)
         responses = path["get"]["responses"]
         responses.pop("401", None)
         for status in ("400", "403", "404"):
             responses[status] = {"description": "the spec's error list", "schema": errors}
-    # The POST is left out: it writes, and its parameters are declared in the query, not the form.
+    # 7. The POST's parameters are form fields, as the spec posts them (not query parameters): api_key,
+    # service_code, description and attribute[code] (not an array "attribute"); a created request
+    # answers 201 (not 200), refusals the spec's error list.
+    if key:
+        api_key = {"name": "api_key", "in": "formData", "required": True, "type": "string", "enum": [key]}
+        form = [
+            {"$ref": "#/parameters/response_format"},
+            {**swagger["parameters"]["jurisdiction_id"], "in": "formData"},
+            api_key,
+            {
+                "name": "service_code",
+                "in": "formData",
+                "required": True,
+                "type": "string",
+                "enum": POSTED_SERVICES,
+            },
+            {"name": "description", "in": "formData", "required": True, "type": "string"},
+            {"name": "attribute[area_m2]", "in": "formData", "required": False, "type": "number"},
+            *(
+                {**parameter, "in": "formData"}
+                for parameter in post["parameters"]
+                if parameter.get("name") in ("lat", "long", "address_string", "address_id")
+            ),
+        ]
+        created = {"type": "array", "items": {"$ref": "#/definitions/RequestResponse"}}
+        post["parameters"] = form
+        post.pop("security")
+        post["responses"] = {
+            "201": {"description": "the request created", "schema": created},
+            **{
+                status: {"description": "the spec's error list", "schema": errors}
+                for status in ("400", "403", "404")
+            },
+        }
+        requests_path["post"] = post
+        # Not a defect: this server reads requests with a key only (the key scopes what it reads).
+        for name in ("/requests.{response_format}", "/requests/{service_request_id}.{response_format}"):
+            paths[name]["get"]["parameters"].append({**api_key, "in": "query"})
     swagger["produces"] = ["application/json"]
     return swagger
 
@@ -99,7 +152,7 @@ def test_the_patches_apply_to_the_upstream_file() -> None:
     }
     single = SWAGGER["paths"]["/request/{service_request_id}.{response_format}"]["get"]["responses"]["200"]
     assert single["schema"] == {"$ref": "#/definitions/Request"}
-    patched = patched_swagger()
+    patched = patched_swagger("k")
     assert sorted(patched["paths"]) == [
         "/requests.{response_format}",
         "/requests/{service_request_id}.{response_format}",
@@ -111,11 +164,12 @@ def test_the_patches_apply_to_the_upstream_file() -> None:
     assert upstream("swagger.json") == SWAGGER
 
 
-def test_get_endpoints_conform_to_the_patched_swagger() -> None:
+def test_the_endpoints_conform_to_the_patched_swagger() -> None:
     # A request of the demo zone's enterprise hp, so the request and token look-ups can also be called
-    # with values that exist (generated ones find nothing: 404).
-    created = file_request(issue_key("hp"))
-    schema = schemathesis.openapi.from_dict(patched_swagger())
+    # with values that exist (generated ones find nothing: 404); its key reads requests and files them.
+    key = issue_key("hp")
+    created = file_request(key)
+    schema = schemathesis.openapi.from_dict(patched_swagger(key))
     schema.app = KeepConnectionsHandler()
     operations = [result.ok() for result in schema.get_all_operations()]
     assert sorted(op.label for op in operations) == [
@@ -124,27 +178,41 @@ def test_get_endpoints_conform_to_the_patched_swagger() -> None:
         "GET /services.{response_format}",
         "GET /services/{service_code}.{response_format}",
         "GET /tokens/{token_id}.{response_format}",
+        "POST /requests.{response_format}",
     ]
     known = {
         "service_code": "factory-lease",
         "service_request_id": created["service_request_id"],
         "token_id": created["token"],
     }
+    last_before = ServiceOrder.objects.order_by("-pk").values_list("pk", flat=True).first()
     statuses: dict[str, set[int]] = {}
     for operation in operations:
         statuses[operation.label] = generated_cases_answered(operation)
+        if operation.method.upper() == "POST":
+            continue
         # And the known ones, so each endpoint also answers 200.
         path_parameters = {name: value for name, value in known.items() if "{" + name + "}" in operation.path}
-        case = operation.Case(path_parameters={"response_format": "json", **path_parameters})
+        query = {"api_key": key} if operation.path.startswith("/requests") else {}
+        case = operation.Case(path_parameters={"response_format": "json", **path_parameters}, query=query)
         assert case.call_and_validate(checks=CHECKS).status_code == 200
+    # The POST was generated with a valid key: it created requests (for hp) and refused others (403: a
+    # jurisdiction_id generated that is not the key's zone, as for the reads).
+    posted = statuses.pop("POST /requests.{response_format}")
+    assert 201 in posted
+    assert posted <= {201, 400, 403, 404}, posted
     assert all(codes <= {200, 400, 403, 404} for codes in statuses.values()), statuses
+    filed = ServiceOrder.objects.filter(pk__gt=last_before)
+    assert filed.exists()
+    assert set(filed.values_list("enterprise_id", flat=True)) == {enterprise_of("hp").pk}
 
 
 def test_the_checks_catch_an_answer_the_schema_refuses() -> None:
     """Without patch 4 (optional fields nullable) a real answer, with its null lat, long, media_url…,
     fails the response schema check: the checks above do check."""
-    created = file_request(issue_key("hp"))
-    swagger = patched_swagger()
+    key = issue_key("hp")
+    created = file_request(key)
+    swagger = patched_swagger(key)
     for definition in swagger["definitions"].values():
         for field in definition["properties"].values():
             field.pop("x-nullable", None)
@@ -152,7 +220,8 @@ def test_the_checks_catch_an_answer_the_schema_refuses() -> None:
     schema.app = KeepConnectionsHandler()
     operation = schema["/requests/{service_request_id}.{response_format}"]["GET"]
     case = operation.Case(
-        path_parameters={"response_format": "json", "service_request_id": created["service_request_id"]}
+        path_parameters={"response_format": "json", "service_request_id": created["service_request_id"]},
+        query={"api_key": key},
     )
     with pytest.raises(FailureGroup) as failed:
         case.call_and_validate(checks=CHECKS)

@@ -6,8 +6,10 @@ hosts one zone); a service is a sub-type of the six guarantees; a request is a s
 is ``open`` until the order is answered (then ``closed``), with the detailed state in ``status_notes``;
 ``expected_datetime`` is the resolution deadline; ``agency_responsible`` is the department.
 
-Reading without a key shows the zone's requests without their descriptions (enterprises' affairs are
-not public); a key, issued to one enterprise, files for it and reads its requests in full. Contacts'
+Discovery, services and service definitions are public. Requests are enterprises' affairs: a key,
+issued to one enterprise, scopes what it can file and read — it files for that enterprise and reads
+that enterprise's requests, in full; without a valid key they are refused (403, the spec's error list).
+A token look-up answers only the request's id, to the client that got the token with its POST. Contacts'
 names, phones and e-mails sent with a POST are not stored, and nothing personal is ever returned.
 """
 
@@ -19,13 +21,12 @@ import xml.etree.ElementTree as ET
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from django.db.models import Min, QuerySet
+from django.db.models import Max, Min, QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import path, reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods
 
 from zoneops.accounts.models import Zone
 from zoneops.core import clock
@@ -129,15 +130,23 @@ def _zone(request: HttpRequest, key: Open311Key | None) -> Zone:
     return zones[0]
 
 
-def _key(request: HttpRequest, *, required: bool) -> Open311Key | None:
+def _key(request: HttpRequest, *, missing: str = "") -> Open311Key | None:
+    """The live key the request carries; None without one, unless ``missing`` says why one is needed."""
     raw = request.POST.get("api_key") or request.GET.get("api_key") or ""
     if not raw:
-        if required:
-            raise Open311Error(403, _("api_key: an API key is required to file a request."))
+        if missing:
+            raise Open311Error(403, missing)
         return None
     key = services.open311_key_check(raw)
     if key is None:
         raise Open311Error(403, _("api_key: this API key is not valid or has been revoked."))
+    return key
+
+
+def _reader(request: HttpRequest) -> Open311Key:
+    """The key a read of requests needs: its enterprise's requests are all it reads."""
+    key = _key(request, missing=_("api_key: an API key is required to read requests."))
+    assert key is not None
     return key
 
 
@@ -188,25 +197,23 @@ def _moment(day: dt.date | None, *, end_of_day: bool = False) -> str | None:
     return moment.isoformat()
 
 
-def _status_notes(order: ServiceOrder, full: bool) -> str:
+def _status_notes(order: ServiceOrder) -> str:
     label = str(order.get_status_display())
-    if not full:
-        return label
     answers = [e for e in order.events.all() if e.action in ("answer", "refuse", "merge")]
     return f"{label}: {answers[-1].note}" if answers and answers[-1].note else label
 
 
-def _request(order: ServiceOrder, *, full: bool) -> dict[str, Any]:
-    """One order as a GeoReport request. ``full``: the key's own enterprise reads the description too."""
+def _request(order: ServiceOrder) -> dict[str, Any]:
+    """One order as a GeoReport request, for its own enterprise's key."""
     events = list(order.events.all())
     updated = events[-1].at if events else order.updated_at
     return {
         "service_request_id": order.number,
         "status": "open" if order.status in OPEN_STATES else "closed",
-        "status_notes": _status_notes(order, full),
+        "status_notes": _status_notes(order),
         "service_name": _service_name(order.service_type),
         "service_code": order.service_type.code,
-        "description": order.description[:4000] if full else "",
+        "description": order.description[:4000],
         "agency_responsible": order.department.name if order.department else "",
         "service_notice": _("Answer due within %(days)s working days of acceptance.")
         % {"days": order.service_type.resolve_days},
@@ -225,9 +232,9 @@ def _request(order: ServiceOrder, *, full: bool) -> dict[str, Any]:
     }
 
 
-def _orders(zone: Zone) -> QuerySet[ServiceOrder]:
+def _orders(key: Open311Key) -> QuerySet[ServiceOrder]:
     return (
-        ServiceOrder.objects.filter(zone=zone)
+        ServiceOrder.objects.filter(zone_id=key.zone_id, enterprise_id=key.enterprise_id)
         .select_related("service_type", "department", "zone")
         .prefetch_related("events")
     )
@@ -246,12 +253,21 @@ def _parse_moment(text: str, field: str) -> dt.datetime:
 # --- endpoints ------------------------------------------------------------------------------------
 
 
-def _endpoint(view: Any) -> Any:
-    """Format check and the spec's error list for every endpoint."""
+def _endpoint(view: Any, methods: Sequence[str] = ("GET",)) -> Any:
+    """Format and method checks, and the spec's error list, for every endpoint."""
 
     def wrapped(request: HttpRequest, fmt: str, **kwargs: Any) -> HttpResponse:
         if fmt not in FORMATS:
             return _error("json", 404, _("Use .json or .xml."))
+        if request.method not in methods:
+            refused = _error(
+                fmt,
+                405,
+                _("Method %(method)s is not allowed here; use %(allowed)s.")
+                % {"method": request.method, "allowed": ", ".join(methods)},
+            )
+            refused["Allow"] = ", ".join(methods)
+            return refused
         try:
             _refuse_nul(request, kwargs)
             response: HttpResponse = view(request, fmt, **kwargs)
@@ -277,18 +293,33 @@ def _refuse_nul(request: HttpRequest, path_arguments: Mapping[str, Any]) -> None
             raise Open311Error(400, _("%(field)s: must not contain NUL characters.") % {"field": name})
 
 
-@require_http_methods(["GET"])
+def _changeset(request: HttpRequest) -> str:
+    """When the catalogue the endpoint serves last changed (a service added, edited or withdrawn): the
+    named jurisdiction's, or the installation's; before it has any service, when its zones last did."""
+    types, zones = ServiceType.objects.all(), Zone.objects.all()
+    if request.GET.get("jurisdiction_id"):
+        zone = _zone(request, None)
+        types, zones = types.filter(zone=zone), zones.filter(pk=zone.pk)
+    changed = types.aggregate(last=Max("updated_at"))["last"]
+    if changed is None:
+        changed = zones.aggregate(last=Max("updated_at"))["last"]
+    if changed is None:
+        raise Open311Error(404, _("No jurisdiction is served here yet."))
+    return str(changed.astimezone(clock.SHANGHAI).isoformat(timespec="seconds"))
+
+
 def discovery(request: HttpRequest, fmt: str) -> HttpResponse:
     base = request.build_absolute_uri(reverse("open311-discovery", kwargs={"fmt": fmt})).rsplit("/", 1)[0]
+    changeset = _changeset(request)
     data = {
-        "changeset": "2022-05-08T00:00:00+08:00",
+        "changeset": changeset,
         "contact": _("The zone's enterprise service office (general office)."),
         "key_service": _("API keys are issued to enterprises by the zone's general office."),
         "endpoints": [
             {
                 "specification": "http://wiki.open311.org/GeoReport_v2",
                 "url": base,
-                "changeset": "2022-05-08T00:00:00+08:00",
+                "changeset": changeset,
                 "type": "production",
                 "formats": ["text/xml", "application/json"],
             }
@@ -297,33 +328,28 @@ def discovery(request: HttpRequest, fmt: str) -> HttpResponse:
     return _respond(data, fmt, root="discovery")
 
 
-@require_http_methods(["GET"])
 def service_list(request: HttpRequest, fmt: str) -> HttpResponse:
-    zone = _zone(request, _key(request, required=False))
+    zone = _zone(request, _key(request))
     types = ServiceType.objects.filter(zone=zone, active=True).select_related("department")
     return _respond(
         [_service(t) for t in types.order_by("guarantee", "code")], fmt, root="services", item="service"
     )
 
 
-@require_http_methods(["GET"])
 def service_definition(request: HttpRequest, fmt: str, code: str) -> HttpResponse:
-    zone = _zone(request, _key(request, required=False))
+    zone = _zone(request, _key(request))
     service_type = ServiceType.objects.filter(zone=zone, code=code, active=True).first()
     if service_type is None:
         raise Open311Error(404, _("service_code: no service %(code)s.") % {"code": code})
     return _respond(_definition(service_type), fmt, root="service_definition")
 
 
-@require_http_methods(["GET", "POST"])
 def requests(request: HttpRequest, fmt: str) -> HttpResponse:
     if request.method == "POST":
         return _request_create(request, fmt)
-    key = _key(request, required=False)
+    key = _reader(request)
     zone = _zone(request, key)
-    rows = _orders(zone)
-    if key is not None:
-        rows = rows.filter(enterprise_id=key.enterprise_id)
+    rows = _orders(key)
     q = request.GET
     ids = [i.strip() for i in q.get("service_request_id", "").split(",") if i.strip()]
     if ids:
@@ -360,15 +386,13 @@ def requests(request: HttpRequest, fmt: str) -> HttpResponse:
         elif statuses == {"closed"}:
             rows = rows.exclude(status__in=list(OPEN_STATES))
     found = rows.order_by("-submitted_on", "-id")[:SEARCH_LIMIT]
-    return _respond(
-        [_request(o, full=key is not None) for o in found], fmt, root="service_requests", item="request"
-    )
+    return _respond([_request(o) for o in found], fmt, root="service_requests", item="request")
 
 
 def _request_create(request: HttpRequest, fmt: str) -> HttpResponse:
     """POST requests: form-encoded, ``api_key`` required. ``attribute[code]`` fills the service's fields;
     the first line of the description becomes the order's title."""
-    key = _key(request, required=True)
+    key = _key(request, missing=_("api_key: an API key is required to file a request."))
     assert key is not None
     zone = _zone(request, key)
     post = request.POST
@@ -416,22 +440,17 @@ def _attribute_name(field: str) -> str:
     return f"attribute[{field.removeprefix('extra.')}]" if field.startswith("extra.") else field
 
 
-@require_http_methods(["GET"])
 def request_detail(request: HttpRequest, fmt: str, number: str) -> HttpResponse:
-    key = _key(request, required=False)
-    zone = _zone(request, key)
-    rows = _orders(zone).filter(number=number)
-    if key is not None:
-        rows = rows.filter(enterprise_id=key.enterprise_id)
-    order = rows.first()
+    key = _reader(request)
+    _zone(request, key)  # a jurisdiction named must be the key's
+    order = _orders(key).filter(number=number).first()
     if order is None:
         raise Open311Error(404, _("service_request_id: no request %(id)s.") % {"id": number})
-    return _respond([_request(order, full=key is not None)], fmt, root="service_requests", item="request")
+    return _respond([_request(order)], fmt, root="service_requests", item="request")
 
 
-@require_http_methods(["GET"])
 def token_detail(request: HttpRequest, fmt: str, token: str) -> HttpResponse:
-    zone = _zone(request, _key(request, required=False))
+    zone = _zone(request, _key(request))
     order = ServiceOrder.objects.filter(zone=zone, open311_token=token).first() if token else None
     if order is None:
         raise Open311Error(404, _("token: no request for this token."))
@@ -445,7 +464,7 @@ def _patterns() -> Sequence[Any]:
         path("discovery.<str:fmt>", _endpoint(discovery), name="open311-discovery"),
         path("services.<str:fmt>", _endpoint(service_list), name="open311-services"),
         path("services/<str:code>.<str:fmt>", _endpoint(service_definition), name="open311-service"),
-        path("requests.<str:fmt>", _endpoint(requests), name="open311-requests"),
+        path("requests.<str:fmt>", _endpoint(requests, ("GET", "POST")), name="open311-requests"),
         path("requests/<str:number>.<str:fmt>", _endpoint(request_detail), name="open311-request"),
         path("tokens/<str:token>.<str:fmt>", _endpoint(token_detail), name="open311-token"),
     ]
