@@ -47,6 +47,7 @@ ACTOR = {
     "close": "admin",
     "rate": "hp",
     "reopen": "hp",
+    "follow_up": "admin",
 }
 # The steps that lead a fresh order to each state (``closed``: closed by the office, not yet rated).
 PATHS: dict[str, list[str]] = {

@@ -14,7 +14,7 @@ from django.test import Client
 from tests.conftest import ROLES
 from tests.servicedesk.conftest import EXE, PDF, PNG, act, on, reach, stored_files
 from zoneops.servicedesk import services
-from zoneops.servicedesk.models import OrderAttachment, ServiceOrder
+from zoneops.servicedesk.models import OrderAttachment, OrderRating, ServiceOrder
 
 pytestmark = pytest.mark.django_db
 
@@ -262,4 +262,74 @@ def test_the_answer_fields_through_the_api(api_en: Any) -> None:
         3,
         "一般",
         "2022-05-23",
+    )
+
+
+# --- ratings on record and their follow-up ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("username", ROLES)
+def test_the_follow_up_of_a_bad_rating_through_the_api_for_every_role(api_en: Any, username: str) -> None:
+    order = reach("confirmed")
+    with on(dt.date(2022, 5, 10)):
+        act(order, "rate", rating=1, note="没解决")
+    with on(dt.date(2022, 5, 11)):
+        response = api_en(username).post(f"/api/v1/orders/{order.pk}/follow_up", {"note": "已电话回访"})
+    rating = OrderRating.objects.get(order=order)
+    if username == "admin":
+        assert response.status_code == 200, response.content
+        body = response.json()
+        assert (body["status"], body["rating"]) == ("closed", 1)
+        assert [(r["rating"], r["comment"]) for r in body["ratings"]] == [(1, "没解决")]
+        assert body["ratings"][0]["followed_up_at"].startswith("2022-05-11T")
+        assert (
+            body["timeline"][-1]["action"],
+            body["timeline"][-1]["actor"],
+            body["timeline"][-1]["note"],
+        ) == (
+            "follow_up",
+            "admin",
+            "已电话回访",
+        )
+        assert rating.followed_up_by is not None
+        assert rating.followed_up_by.username == "admin"
+        return
+    # Who sees the order may read it, not follow it up; the others do not see it.
+    assert response.status_code == (403 if username in SEES else 404)
+    assert (rating.followed_up_at, rating.followed_up_by) == (None, None)
+    assert [e.action for e in order.events.all()][-1] == "rate"
+
+
+def test_the_detail_keeps_every_rating_of_a_reopened_order(api_en: Any) -> None:
+    order = reach("confirmed")
+    hp, admin = api_en("hp"), api_en("admin")
+    url = f"/api/v1/orders/{order.pk}"
+    assert hp.post(f"{url}/rate", {"rating": 2, "note": "太慢"}).status_code == 200
+    nothing = admin.post(f"{url}/follow_up", {})
+    assert (nothing.status_code, nothing.json()["errors"]) == (
+        422,
+        [{"field": "note", "message": "This field is required."}],
+    )
+    with on(dt.date(2022, 5, 12)):
+        reopened = hp.post(f"{url}/reopen", {"note": "问题未解决"}).json()
+    assert (
+        reopened["rating"],
+        reopened["reopened_on"],
+        reopened["resolve_due"],
+        reopened["escalation_level"],
+    ) == (
+        None,
+        "2022-05-12",
+        "2022-05-26",
+        0,
+    )
+    assert [(r["rating"], r["comment"], r["followed_up_at"]) for r in reopened["ratings"]] == [
+        (2, "太慢", None)
+    ]
+    followed = admin.post(f"{url}/follow_up", {"note": "回访"}).json()
+    assert followed["ratings"][0]["followed_up_at"] is not None
+    again = admin.post(f"{url}/follow_up", {"note": "再回访"})
+    assert (again.status_code, again.json()["errors"]) == (
+        422,
+        [{"field": "rating", "message": "No bad rating of this order waits for a follow-up."}],
     )

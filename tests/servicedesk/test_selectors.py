@@ -22,8 +22,10 @@ from tests.servicedesk.conftest import (
     statistics_scenario,
 )
 from zoneops.accounts.models import User
+from zoneops.core import clock
+from zoneops.demo import weihai
 from zoneops.servicedesk import selectors, services
-from zoneops.servicedesk.models import ServiceOrder
+from zoneops.servicedesk.models import OPEN_STATES, RUNNING_STATES, OrderRating, ServiceOrder
 from zoneops.servicedesk.selectors import QueueFilter, StatsRow
 
 pytestmark = pytest.mark.django_db
@@ -189,6 +191,7 @@ def test_board_columns(queue_orders: dict[str, ServiceOrder], probe: User) -> No
         "extension": ["b"],
         "overdue": ["c"],
         "answered": ["g", "d"],  # answered 9 May, then 10 May
+        "follow_up": [],
     }
     assert sum(len(rows) for rows in columns.values()) == 6
     limited = selectors.board_columns(user=probe, today=MAY_19, limit=1)
@@ -383,17 +386,94 @@ def test_the_statistics_kept_step_by_step_equal_a_rebuild_from_the_orders(zone: 
         services.order_rate_by_token(token=services.rating_token(moved), rating=1, comment="不满意")
         reopened = drive(file_order(title="重开"), "accept", "dispatch", "answer", "confirm", "rate")
         act(reopened, "reopen", note="问题未解决")
+        # Reopened, then re-routed to the legal centre: its rating of 5, kept on record, moves with it.
+        act(reopened, "return", note="不属本局职责")
+        act(reopened, "dispatch", department=department("law"))
         drive(file_order(title="重复", service_type=legal()), "merge")
     first, last, today = JUNE_1, dt.date(2022, 8, 31), dt.date(2022, 8, 2)
     kept = selectors.statistics(user=demo_user("admin"), first=first, last=last, today=today)
     # August: the re-routed, the reopened, the merged one and the one it duplicates.
     assert (kept.total.filed, kept.by_month[-1]) == (10, ("2022-08", 4, 1))
     law = [r for r in kept.by_department if r.label == "法律服务中心"]
-    # The order dispatched to the legal centre counts there, with its rating of 1.
-    assert [(r.filed, r.answered, r.rated, r.mean_rating) for r in law] == [(5, 2, 2, 2.5)]
-    assert kept.ratings == {1: 1, 2: 1, 3: 0, 4: 1, 5: 1}
+    # The orders dispatched to the legal centre count there, with their ratings of 1 and 5.
+    assert [(r.filed, r.answered, r.rated, r.mean_rating) for r in law] == [(6, 2, 3, 3.33)]
+    assert kept.ratings == {1: 1, 2: 1, 3: 0, 4: 1, 5: 2}
     services.order_stats_rebuild(zone_id=zone.pk)
     assert selectors.statistics(user=demo_user("admin"), first=first, last=last, today=today) == kept
+
+
+def test_every_rating_counts_a_reopened_orders_earlier_ones_too(zone: Any) -> None:
+    with on(dt.date(2022, 8, 1)):
+        order = drive(file_order(title="两次评价"), "accept", "dispatch", "answer", "confirm")
+        act(order, "rate", rating=1, note="没解决")
+        act(order, "reopen", note="问题未解决")
+        drive(order, "answer", "confirm")
+        act(order, "rate", rating=5, note="解决了")
+    stats = selectors.statistics(
+        user=demo_user("admin"),
+        first=dt.date(2022, 8, 1),
+        last=dt.date(2022, 8, 31),
+        today=dt.date(2022, 8, 2),
+    )
+    assert (stats.total.filed, stats.total.answered, stats.total.rated, stats.total.mean_rating) == (
+        1,
+        1,
+        2,
+        3.0,
+    )
+    assert (stats.total.satisfied, stats.total.satisfaction_rate) == (1, 50.0)
+    assert stats.ratings == {1: 1, 2: 0, 3: 0, 4: 0, 5: 1}
+    services.order_stats_rebuild(zone_id=zone.pk)
+    assert (
+        selectors.statistics(
+            user=demo_user("admin"),
+            first=dt.date(2022, 8, 1),
+            last=dt.date(2022, 8, 31),
+            today=dt.date(2022, 8, 2),
+        )
+        == stats
+    )
+
+
+def test_the_demo_years_bad_ratings_count_in_its_statistics() -> None:
+    """The demo reopened its badly rated orders: their bad ratings stay in the figures."""
+    stats = selectors.statistics(
+        user=demo_user("admin"),
+        first=dt.date(2021, 5, 1),
+        last=dt.date(2022, 5, 8),
+        today=dt.date(2022, 5, 8),
+    )
+    given = OrderRating.objects.filter(order__zone__code=weihai.ZONE_CODE)
+    assert stats.ratings == {n: given.filter(rating=n).count() for n in range(1, 6)}
+    assert stats.ratings == {1: 6, 2: 6, 3: 14, 4: 77, 5: 36}
+    assert stats.total.rated == given.count() == 139
+    # Each bad rating was followed up by the general office before the order was reopened.
+    bad = given.filter(rating__lte=2)
+    assert bad.filter(followed_up_at__isnull=False).count() == 12
+    assert ServiceOrder.objects.filter(events__action="reopen", zone__code=weihai.ZONE_CODE).count() == 12
+
+
+def test_the_board_lists_the_bad_ratings_not_yet_followed_up(probe: User) -> None:
+    by = probe_by(probe)
+    first = drive(file_order(by=probe, title="差评一"), "accept", "dispatch", "answer", "confirm", by=by)
+    second = drive(file_order(by=probe, title="差评二"), "accept", "dispatch", "answer", "confirm", by=by)
+    fine = drive(file_order(by=probe, title="好评"), "accept", "dispatch", "answer", "confirm", by=by)
+    with on(dt.date(2022, 5, 10)):
+        act(second, "rate", probe, rating=2)
+    with on(dt.date(2022, 5, 11)):
+        act(first, "rate", probe, rating=1)
+        act(fine, "rate", probe, rating=3)
+    orders = {"first": first, "second": second, "fine": fine}
+    columns = selectors.board_columns(user=demo_user("admin"), today=MAY_19, limit=100_000)
+    assert keys(columns["follow_up"], orders) == ["second", "first"]  # the oldest bad rating first
+    assert keys(selectors.board_columns(user=probe, today=MAY_19)["follow_up"], orders) == ["second", "first"]
+    act(second, "follow_up", "admin", note="已回访")
+    columns = selectors.board_columns(user=demo_user("admin"), today=MAY_19, limit=100_000)
+    assert keys(columns["follow_up"], orders) == ["first"]
+    # Reopened, the order still waits for the follow-up of its bad rating.
+    act(first, "reopen", probe, note="问题未解决")
+    columns = selectors.board_columns(user=demo_user("admin"), today=MAY_19, limit=100_000)
+    assert keys(columns["follow_up"], orders) == ["first"]
 
 
 def test_a_reopened_order_is_open_not_answered() -> None:
@@ -428,3 +508,56 @@ def test_orders_awaiting_the_enterprise_are_those_its_page_offers_a_step_on() ->
     made_awaiting = {state for state, order in made.items() if order.pk in awaiting}
     assert made_awaiting == {"waiting", "answered", "confirmed", "closed"}
     assert rated.pk not in awaiting
+
+
+LADDER = ("accept_overdue", "reply_overdue", "deadline_warning", "escalate_1", "escalate_2", "escalate_3")
+
+
+def test_the_demo_leaves_an_order_the_escalation_job_handed_to_supervision() -> None:
+    """Pinned from the rows: the demo ran the real job on each working day of its last weeks."""
+    late = ServiceOrder.objects.get(zone__code=weihai.ZONE_CODE, number="GD2022-00030")
+    assert (
+        late.status,
+        late.service_type.code,
+        late.submitted_on,
+        late.resolve_due,
+        late.escalation_level,
+    ) == (
+        "in_progress",
+        "factory-lease",
+        dt.date(2022, 4, 13),
+        dt.date(2022, 4, 26),
+        3,
+    )
+    steps = [
+        (e.action, e.at.astimezone(clock.SHANGHAI).date(), e.actor)
+        for e in late.events.filter(action__in=LADDER).order_by("at", "pk")
+    ]
+    assert steps == [
+        ("reply_overdue", dt.date(2022, 4, 18), None),
+        ("deadline_warning", dt.date(2022, 4, 25), None),
+        ("escalate_1", dt.date(2022, 4, 27), None),
+        ("escalate_2", dt.date(2022, 4, 28), None),
+        ("escalate_3", dt.date(2022, 5, 6), None),
+    ]
+    item = late.supervision_item
+    assert item is not None
+    assert (item.number, item.source, item.opened_on, item.deadline, item.department.code) == (
+        "DB2022-0022",
+        "service_order",
+        dt.date(2022, 5, 6),
+        dt.date(2022, 5, 10),
+        "investment",
+    )
+    assert item.leader == demo_user("leader")
+    # The open orders as the cockpit counts them: nine, three of them overdue.
+    open_orders = ServiceOrder.objects.filter(zone__code=weihai.ZONE_CODE, status__in=list(OPEN_STATES))
+    assert open_orders.count() == 9
+    assert sorted(o.escalation_level for o in open_orders.filter(status__in=list(RUNNING_STATES))) == [
+        0,
+        0,
+        0,
+        2,
+        2,
+        3,
+    ]

@@ -30,6 +30,7 @@ from tests.servicedesk.conftest import (
     department,
     drive,
     file_order,
+    legal,
     on,
     reach,
     snapshot,
@@ -37,12 +38,14 @@ from tests.servicedesk.conftest import (
     stored_files,
     timeline,
 )
+from zoneops.accounts.models import User
 from zoneops.core import clock
+from zoneops.core.access import Perm
 from zoneops.core.errors import InvalidInput, TransitionNotAllowed
 from zoneops.core.models import AuditEvent, Notification, WorkCalendarDay, WorkCalendarYear
 from zoneops.core.services import calendar_changed
 from zoneops.servicedesk import services
-from zoneops.servicedesk.models import Open311Key, OrderStatus, ServiceOrder
+from zoneops.servicedesk.models import Open311Key, OrderDayStat, OrderRating, OrderStatus, ServiceOrder
 from zoneops.supervision.models import SupervisionItem
 
 pytestmark = pytest.mark.django_db
@@ -84,9 +87,34 @@ def _with_pending_extension(state: str) -> ServiceOrder:
     return drive(order, *[a for a in path if a == "wait"])
 
 
+# After a rating of 1 (the order closed), the steps to each state its follow-up may start from.
+AFTER_A_BAD_RATING = {
+    "closed": [],
+    "in_progress": ["reopen"],
+    "returned": ["reopen", "return"],
+    "dispatched": ["reopen", "return", "dispatch"],
+    "waiting": ["reopen", "wait"],
+    "answered": ["reopen", "answer"],
+    "confirmed": ["reopen", "answer", "confirm"],
+}
+
+
+def _with_bad_rating(state: str) -> ServiceOrder:
+    """An order in ``state`` with a rating of 1 not yet followed up."""
+    return drive(act(reach("confirmed"), "rate", rating=1, note="差"), *AFTER_A_BAD_RATING[state])
+
+
+def _ready_for(action: str, source: str) -> ServiceOrder:
+    if action == "decide_extension":
+        return _with_pending_extension(source)
+    if action == "follow_up":
+        return _with_bad_rating(source)
+    return reach(source)
+
+
 @pytest.mark.parametrize(("action", "source"), ALLOWED, ids=[f"{a}-from-{s}" for a, s in ALLOWED])
 def test_every_step_from_every_state_it_is_allowed_from(action: str, source: str) -> None:
-    order = _with_pending_extension(source) if action == "decide_extension" else reach(source)
+    order = _ready_for(action, source)
     assert order.status == source
     events = order.events.count()
     act(order, action)
@@ -127,6 +155,7 @@ NOTE_STEPS = {
     "answer": "dispatched",
     "reopen": "answered",
     "request_extension": "dispatched",
+    "follow_up": "closed",
 }
 
 
@@ -137,7 +166,7 @@ def test_the_steps_needing_a_note_are_exactly_those() -> None:
 @pytest.mark.parametrize("action", sorted(NOTE_STEPS))
 @pytest.mark.parametrize("note", ["", "  \n\t "])
 def test_a_step_that_needs_a_note_is_refused_without_one(action: str, note: str) -> None:
-    order = reach(NOTE_STEPS[action])
+    order = _ready_for(action, NOTE_STEPS[action])
     before = snapshot(order)
     args = {**step_args(order, action), "note": note}
     with pytest.raises(InvalidInput) as exc:
@@ -429,10 +458,23 @@ def test_close_and_rate_set_the_closing_date_once() -> None:
     assert (rated.status, rated.closed_on) == (S.CLOSED, dt.date(2022, 5, 11))
 
 
-def test_reopen_clears_the_answer_and_the_rating() -> None:
-    order = drive(reach("confirmed"), "rate")
-    reopened = act(order, "reopen", note="问题未解决")
+def _ratings(order: ServiceOrder) -> list[tuple[int, str, str | None, bool]]:
+    """(rating, comment, who rated — None through the link —, followed up) of each rating, oldest first."""
+    return [
+        (r.rating, r.comment, r.rated_by.username if r.rated_by else None, r.followed_up_at is not None)
+        for r in OrderRating.objects.filter(order=order).select_related("rated_by").order_by("rated_at", "pk")
+    ]
+
+
+def test_reopen_keeps_the_rating_on_record() -> None:
+    order = reach("confirmed")
+    with on(dt.date(2022, 5, 10)):
+        rated = act(order, "rate", rating=2, note="太慢")
+    with on(dt.date(2022, 5, 11)):
+        reopened = act(rated, "reopen", note="问题未解决")
     saved = ServiceOrder.objects.get(pk=reopened.pk)
+    # The order is open again and its answer figures are gone: the next answer brings them, and may be
+    # rated again…
     assert (saved.status, saved.answered_on, saved.closed_on, saved.rating, saved.rating_comment) == (
         S.IN_PROGRESS,
         None,
@@ -440,9 +482,94 @@ def test_reopen_clears_the_answer_and_the_rating() -> None:
         None,
         "",
     )
-    # The same order may be answered, confirmed and rated again.
-    drive(saved, "answer", "confirm", "rate")
-    assert ServiceOrder.objects.get(pk=order.pk).rating == 5
+    # …but the bad rating stays on record, with its moment and who gave it.
+    assert _ratings(saved) == [(2, "太慢", "hp", False)]
+    kept = OrderRating.objects.get(order=saved)
+    assert kept.rated_at.astimezone(clock.SHANGHAI).date() == dt.date(2022, 5, 10)
+    with on(dt.date(2022, 5, 12)):
+        drive(saved, "answer", "confirm")
+        again = act(saved, "rate", rating=4, note="解决了")
+    assert (again.rating, again.rating_comment) == (4, "解决了")
+    assert _ratings(again) == [(2, "太慢", "hp", False), (4, "解决了", "hp", False)]
+    assert [a for a, _u, _s in timeline(again) if a in ("rate", "reopen")] == ["rate", "reopen", "rate"]
+    # Both count in the statistics of its day, kept step by step.
+    cells = OrderDayStat.objects.filter(day=order.submitted_on, service_type=order.service_type)
+    before = cells.values_list("rated", "rating_total", "r2", "r4").get()
+    services.order_stats_rebuild(zone_id=order.zone_id)
+    assert cells.values_list("rated", "rating_total", "r2", "r4").get() == before
+
+
+def test_a_rating_through_the_link_is_on_record_without_a_rater() -> None:
+    order = reach("answered")
+    services.order_rate_by_token(token=services.rating_token(order), rating=1, comment=" 不满意 ")
+    assert _ratings(order) == [(1, "不满意", None, False)]
+
+
+def test_a_refused_rating_leaves_no_record() -> None:
+    order = drive(reach("confirmed"), "rate")
+    with pytest.raises(InvalidInput):
+        act(order, "rate", rating=3)
+    assert _ratings(order) == [(5, "", "hp", False)]
+
+
+def test_reopen_restarts_the_resolution_deadline_and_the_ladder(zone: Any) -> None:
+    order = reach("in_progress")  # accepted 8 May, due 20 May
+    with on(dt.date(2022, 5, 9)):
+        act(order, "wait", note="请补充材料")
+    with on(dt.date(2022, 5, 11)):
+        act(order, "resume")  # 2 working days paused: due 24 May
+    with on(dt.date(2022, 5, 19)):
+        act(order, "request_extension", days=3, note="会商")
+        act(order, "decide_extension", approve=True)  # due 27 May
+    with on(dt.date(2022, 5, 31)):
+        escalate_twice(zone)  # 2 working days late: the department head
+        drive(order, "answer", "confirm", "rate")
+    late = ServiceOrder.objects.get(pk=order.pk)
+    assert (late.resolve_due, late.escalation_level, late.amber_sent, late.paused_days) == (
+        dt.date(2022, 5, 27),
+        2,
+        False,
+        2,
+    )
+    # Reopened five weeks later, on Tuesday 5 July: 10 working days from then, neither the old pause
+    # nor the old extension counted; no reminder level carried over.
+    with on(dt.date(2022, 7, 5)):
+        reopened = act(late, "reopen", note="问题再次出现")
+    assert (
+        reopened.reopened_on,
+        reopened.resolve_due,
+        reopened.escalation_level,
+        reopened.amber_sent,
+        reopened.extension_days,
+        reopened.paused_days,
+    ) == (dt.date(2022, 7, 5), dt.date(2022, 7, 19), 0, False, 0, 2)
+    assert order_audit(reopened, "reopen").after == {"status": "in_progress", "resolve_due": "2022-07-19"}
+    ladder_before = _ladder(reopened)
+    with on(dt.date(2022, 7, 6)):
+        escalate_twice(zone)
+    assert _ladder(reopened) == ladder_before  # nothing: the new deadline is two weeks away
+    assert SupervisionItem.objects.filter(subject__startswith=order.number).count() == 0
+    # A pause after the reopening moves the new deadline; the old one does not count again.
+    with on(dt.date(2022, 7, 6)):
+        act(reopened, "wait", note="请补充材料")
+    with on(dt.date(2022, 7, 8)):
+        resumed = act(reopened, "resume")
+    assert (resumed.paused_days, resumed.resolve_due) == (4, dt.date(2022, 7, 21))
+    with on(dt.date(2022, 7, 20)):
+        escalate_twice(zone)
+    assert _ladder(resumed)[len(ladder_before) :] == ["deadline_warning"]
+    # The working days to the next answer still leave out every pause.
+    with on(dt.date(2022, 7, 21)):
+        answered = act(resumed, "answer")
+    assert (answered.answered_on_time, answered.resolve_working_days) == (True, 53 - 4)
+
+
+def test_a_calendar_correction_keeps_the_reopened_deadline(zone: Any) -> None:
+    order = reach("answered")
+    with on(dt.date(2022, 6, 1)):
+        act(order, "reopen", note="问题未解决")
+    assert services.deadlines_recompute(first_year=2022, last_year=2022) == 0
+    assert ServiceOrder.objects.get(pk=order.pk).resolve_due == dt.date(2022, 6, 16)
 
 
 # --- extensions -------------------------------------------------------------------------------------
@@ -814,6 +941,82 @@ def test_a_bad_rating_calls_the_dispatchers_and_the_department(rating: int, told
     ]
 
 
+# --- the follow-up of a bad rating -------------------------------------------------------------------
+
+
+def test_the_follow_up_of_a_bad_rating_is_recorded_on_the_timeline() -> None:
+    order = reach("confirmed")
+    with on(dt.date(2022, 5, 10)):
+        rated = act(order, "rate", rating=2, note="太慢")
+    assert services.actions_for(demo_user("admin"), rated) == ["reopen", "follow_up"]
+    with on(dt.date(2022, 5, 11)):
+        followed = act(rated, "follow_up", note=" 已电话回访，企业接受解释 ")
+    # A side step: the state stays, the rating is marked followed up by whom and when.
+    assert (followed.status, followed.rating) == (S.CLOSED, 2)
+    rating = OrderRating.objects.get(order=order)
+    assert (rating.followed_up_by, rating.followed_up_at.astimezone(clock.SHANGHAI).date()) == (
+        demo_user("admin"),
+        dt.date(2022, 5, 11),
+    )
+    assert timeline(followed)[-1] == ("follow_up", "admin", "closed")
+    assert followed.events.order_by("at", "pk").last().note == "已电话回访，企业接受解释"  # type: ignore[union-attr]
+    audit = order_audit(followed, "follow_up")
+    assert (audit.before, audit.after, audit.note) == (
+        {"status": "closed"},
+        {"status": "closed", "ratings": [2]},
+        "已电话回访，企业接受解释",
+    )
+    # Followed up once: not offered again, and refused if asked for.
+    assert services.actions_for(demo_user("admin"), followed) == ["reopen"]
+    before = snapshot(followed)
+    with pytest.raises(InvalidInput) as exc:
+        act(followed, "follow_up", note="再次回访")
+    assert errors_of(exc) == [("rating", "No bad rating of this order waits for a follow-up.")]
+    assert snapshot(followed) == before
+    # The office may still reopen it, as after any answer.
+    assert act(followed, "reopen", "admin", note="回访后重新办理").status == S.IN_PROGRESS
+
+
+def test_a_bad_rating_is_followed_up_after_the_order_was_reopened_too() -> None:
+    order = reach("confirmed")
+    act(order, "rate", rating=1, note="没解决")
+    reopened = act(order, "reopen", note="请继续办理")
+    assert "follow_up" in services.actions_for(demo_user("admin"), reopened)
+    drive(reopened, "answer", "confirm")
+    again = act(reopened, "rate", rating=2, note="还是不行")
+    followed = act(again, "follow_up", note="回访两次差评")
+    assert order_audit(followed, "follow_up").after == {"status": "closed", "ratings": [1, 2]}
+    assert _ratings(followed) == [(1, "没解决", "hp", True), (2, "还是不行", "hp", True)]
+
+
+@pytest.mark.parametrize("rating", [3, 4, 5])
+def test_a_rating_above_two_needs_no_follow_up(rating: int) -> None:
+    order = act(reach("confirmed"), "rate", rating=rating)
+    assert "follow_up" not in services.actions_for(demo_user("admin"), order)
+    before = snapshot(order)
+    with pytest.raises(InvalidInput) as exc:
+        act(order, "follow_up", note="回访")
+    assert errors_of(exc) == [("rating", "No bad rating of this order waits for a follow-up.")]
+    assert snapshot(order) == before
+
+
+@pytest.mark.parametrize("username", ROLES)
+def test_only_the_general_office_follows_up(username: str) -> None:
+    order = act(reach("confirmed"), "rate", rating=1)
+    user = demo_user(username)
+    offered = "follow_up" in services.actions_for(user, order)
+    if username == "admin":
+        assert offered
+        assert act(order, "follow_up", username, note="回访").status == S.CLOSED
+        return
+    assert not offered
+    before = snapshot(order)
+    with pytest.raises(PermissionDenied):
+        act(order, "follow_up", username, note="回访")
+    assert snapshot(order) == before
+    assert _ratings(order) == [(1, "", "hp", False)]
+
+
 # --- Open311 keys -----------------------------------------------------------------------------------
 
 
@@ -1081,11 +1284,12 @@ def test_an_order_late_by_a_week_climbs_the_whole_ladder_in_one_run(zone: Any) -
 
 
 def test_orders_whose_clock_does_not_run_are_not_escalated(zone: Any) -> None:
-    orders = [reach(state) for state in ("submitted", "waiting", "answered", "refused", "merged")]
+    # (A submitted order's clock is the acceptance deadline's: it gets that reminder, tested above.)
+    orders = [reach(state) for state in ("waiting", "answered", "refused", "merged")]
     before = [snapshot(order)[0] for order in orders]
     with on(dt.date(2022, 6, 30)):
         services.escalate_overdue(zone=zone)
-    assert [_ladder(order) for order in orders] == [[]] * 5
+    assert [timeline(order)[-1][0] for order in orders] == ["wait", "answer", "refuse", "merge"]
     assert [snapshot(order)[0] for order in orders] == before
 
 
@@ -1164,3 +1368,163 @@ def test_a_step_on_an_order_read_before_the_job_ran_keeps_what_the_job_did(zone:
         3,
         SupervisionItem.objects.get(subject__startswith=order.number).pk,
     )
+
+
+# --- acceptance and first-reply deadlines, and who hears a reminder ----------------------------------
+
+
+def _reminders(order: ServiceOrder, action: str) -> list[tuple[str, str, str]]:
+    """(event key's deadline, recipient, title) of the order's reminders of one kind."""
+    prefix = f"order:{order.pk}:{action}:"
+    return [
+        (n.event_key.removeprefix(prefix), n.recipient.username, n.title)
+        for n in Notification.objects.filter(event_key__startswith=prefix).order_by("recipient__username")
+    ]
+
+
+def _dispatchers() -> list[str]:
+    return sorted(
+        u.username for u in services._holders(zone=demo_user("admin").zone, perm=Perm.ORDER_DISPATCH)
+    )
+
+
+def test_an_order_not_accepted_in_time_reminds_the_dispatchers_once(zone: Any) -> None:
+    order = file_order(title="测试：受理超时")  # filed Sunday 8 May: to be accepted by Monday 9 May
+    with on(dt.date(2022, 5, 9)):
+        escalate_twice(zone)
+    assert (timeline(order)[-1][0], _reminders(order, "accept_overdue")) == ("submit", [])
+    with on(dt.date(2022, 5, 10)):
+        escalate_twice(zone)
+    title = f"Service order {order.number} is waiting for acceptance since 2022-05-09"
+    assert _dispatchers() == ["admin"]
+    assert _reminders(order, "accept_overdue") == [("20220509", "admin", title)]
+    assert timeline(order)[-1] == ("accept_overdue", None, "submitted")
+    assert order_audit(order, "accept_overdue").after == {"due": "2022-05-09"}
+    saved = ServiceOrder.objects.get(pk=order.pk)
+    assert (saved.accept_reminded, saved.escalation_level, saved.amber_sent) == (True, 0, False)
+    with on(dt.date(2022, 5, 12)):
+        escalate_twice(zone)
+    assert [a for a, _u, _s in timeline(order)] == ["submit", "accept_overdue"]
+
+
+def test_an_order_accepted_in_time_gets_no_acceptance_reminder(zone: Any) -> None:
+    order = reach("accepted")
+    with on(dt.date(2022, 5, 10)):
+        services.escalate_overdue(zone=zone)
+    assert _reminders(order, "accept_overdue") == []
+    assert ServiceOrder.objects.get(pk=order.pk).accept_reminded is False
+
+
+def test_no_first_reply_in_time_reminds_the_handler_once(zone: Any) -> None:
+    order = reach("accepted")  # the first reply is due 2 working days after 8 May: 10 May
+    act(order, "dispatch", handler=demo_user("invest"))
+    with on(dt.date(2022, 5, 9)):
+        act(order, "start")  # work starts, but nothing reaches the enterprise yet
+    assert ServiceOrder.objects.get(pk=order.pk).replied_on is None
+    with on(dt.date(2022, 5, 10)):
+        escalate_twice(zone)
+    assert _reminders(order, "reply_overdue") == []
+    with on(dt.date(2022, 5, 11)):
+        escalate_twice(zone)
+    title = f"Service order {order.number} has had no first reply to the enterprise since 2022-05-10"
+    assert _reminders(order, "reply_overdue") == [("20220510", "invest", title)]
+    assert timeline(order)[-1] == ("reply_overdue", None, "in_progress")
+    assert order_audit(order, "reply_overdue").after == {"due": "2022-05-10"}
+    with on(dt.date(2022, 5, 13)):
+        escalate_twice(zone)
+    assert [a for a, _u, _s in timeline(order)].count("reply_overdue") == 1
+
+
+@pytest.mark.parametrize(("first", "day"), [("wait", dt.date(2022, 5, 9)), ("answer", dt.date(2022, 5, 10))])
+def test_the_first_step_reaching_the_enterprise_is_its_first_reply(
+    zone: Any, first: str, day: dt.date
+) -> None:
+    order = reach("in_progress")
+    with on(day):
+        replied = act(order, first)
+    assert replied.replied_on == day
+    if first == "wait":
+        with on(dt.date(2022, 5, 12)):
+            act(replied, "resume")
+            answered = act(replied, "answer")
+        assert answered.replied_on == day  # the first one stays
+    with on(dt.date(2022, 5, 11)):
+        services.escalate_overdue(zone=zone)
+    assert _reminders(order, "reply_overdue") == []
+
+
+def test_reminders_about_a_department_nobody_works_in_go_to_the_dispatchers(zone: Any) -> None:
+    # The legal service centre has neither staff nor a head among the demo's users.
+    law = department("law")
+    assert (law.head, User.objects.filter(department=law, is_active=True).exists()) == (None, False)
+    order = reach("dispatched", service_type=legal())  # due 13 May, first reply due 10 May
+    for day in (dt.date(2022, 5, 11), dt.date(2022, 5, 12), dt.date(2022, 5, 16), dt.date(2022, 5, 17)):
+        with on(day):
+            escalate_twice(zone)
+    assert _ladder(order) == ["deadline_warning", "escalate_1", "escalate_2"]
+    assert _reminders(order, "reply_overdue") == [
+        (
+            "20220510",
+            "admin",
+            f"Service order {order.number} has had no first reply to the enterprise since 2022-05-10",
+        )
+    ]
+    assert _escalations(order) == [("0:20220513", "admin"), ("1:20220513", "admin"), ("2:20220513", "admin")]
+
+
+def test_reminders_about_a_staffed_department_go_to_its_staff_not_the_dispatchers(zone: Any) -> None:
+    order = reach("dispatched")  # investment bureau, no handler
+    with on(dt.date(2022, 5, 11)):
+        escalate_twice(zone)
+    assert [r[1] for r in _reminders(order, "reply_overdue")] == ["invest"]
+
+
+def test_an_order_handed_to_supervision_has_a_leader_in_charge_who_hears_when_it_stays_late(
+    zone: Any,
+) -> None:
+    from zoneops.supervision.services import overdue_follow_up
+
+    leaders = list(
+        User.objects.filter(zone=zone, role="leader", is_active=True).values_list("username", flat=True)
+    )
+    assert leaders == ["leader"]
+    order = reach("in_progress")
+    with on(dt.date(2022, 5, 27)):
+        services.escalate_overdue(zone=zone)
+    item = SupervisionItem.objects.get(subject__startswith=order.number)
+    assert (item.leader, item.deadline) == (demo_user("leader"), dt.date(2022, 6, 1))
+    with on(dt.date(2022, 6, 7)):  # 3 working days overdue (3 June is the Dragon Boat holiday)
+        overdue_follow_up(zone=zone)
+    item.refresh_from_db()
+    assert item.escalated_on == dt.date(2022, 6, 7)
+    told = Notification.objects.get(event_key=f"supervision:{item.pk}:escalate")
+    assert told.recipient == demo_user("leader")
+
+
+def test_without_a_zone_leader_the_item_is_raised_all_the_same(zone: Any) -> None:
+    User.objects.filter(zone=zone, role="leader").update(is_active=False)
+    order = reach("in_progress")
+    with on(dt.date(2022, 5, 27)):
+        services.escalate_overdue(zone=zone)
+    item = SupervisionItem.objects.get(subject__startswith=order.number)
+    assert item.leader is None
+
+
+def test_a_backlog_of_reminders_is_worked_off_over_several_runs(
+    zone: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """At most ``REMINDERS_PER_RUN`` of each kind per run, the oldest deadline first: the next runs send
+    the rest, each once."""
+    monkeypatch.setattr(services, "REMINDERS_PER_RUN", 1)
+    older = file_order(title="测试：积压一")
+    with on(dt.date(2022, 5, 9)):
+        newer = file_order(title="测试：积压二")  # to be accepted by 10 May, a day later
+    # The demo's own orders awaiting acceptance are left out of this test's backlog (rolled back after).
+    ServiceOrder.objects.exclude(pk__in=[older.pk, newer.pk]).update(accept_reminded=True)
+    with on(dt.date(2022, 5, 12)):
+        services.escalate_overdue(zone=zone)
+        assert [len(_reminders(o, "accept_overdue")) for o in (older, newer)] == [1, 0]
+        services.escalate_overdue(zone=zone)
+        assert [len(_reminders(o, "accept_overdue")) for o in (older, newer)] == [1, 1]
+        escalate_twice(zone)
+    assert [[a for a, _u, _s in timeline(o)] for o in (older, newer)] == [["submit", "accept_overdue"]] * 2

@@ -32,7 +32,7 @@ from tests.servicedesk.conftest import (
 )
 from zoneops.core.excel import XLSX
 from zoneops.servicedesk import services
-from zoneops.servicedesk.models import OrderAttachment, ServiceOrder, ServiceType
+from zoneops.servicedesk.models import OrderAttachment, OrderRating, ServiceOrder, ServiceType
 
 pytestmark = pytest.mark.django_db
 
@@ -463,6 +463,7 @@ BUTTONS: dict[str, dict[str, list[str]]] = {
     "answered": {"admin": ["close", "reopen"], "hp": ["confirm", "reopen"]},
     "confirmed": {"admin": ["close", "reopen"], "hp": ["rate", "reopen"]},
     "rated": {"admin": ["reopen"], "hp": ["reopen"]},
+    "badly_rated": {"admin": ["reopen", "follow_up"], "hp": ["reopen"]},
 }
 
 
@@ -471,6 +472,8 @@ def _order_in(state: str) -> ServiceOrder:
         return drive(reach("dispatched"), "request_extension")
     if state == "rated":
         return drive(reach("confirmed"), "rate")
+    if state == "badly_rated":
+        return act(reach("confirmed"), "rate", rating=2)
     return reach(state)
 
 
@@ -570,6 +573,36 @@ def test_steps_through_the_order_page(page_en: Any) -> None:
     assert unknown[0][1].startswith("Choose one of: accept, refuse, dispatch, merge,")
 
 
+@pytest.mark.parametrize("username", ROLES)
+def test_the_follow_up_through_the_order_page_for_every_role(page_en: Any, username: str) -> None:
+    order = reach("confirmed")
+    with on(dt.date(2022, 5, 10)):
+        act(order, "rate", rating=1, note="没解决")
+    url = f"/orders/{order.pk}/"
+    client = page_en(username)
+    if username in SEES:
+        page = text(client.get(url))
+        ratings = re.findall(r'<ol data-testid="ratings">(.*?)</ol>', page, re.S)
+        assert [re.sub(r' datetime="[^"]+"', "", shown) for shown in ratings] == [
+            '<li class="warning-red"><time>2022-05-10</time> · <strong>1 / 5</strong> · 没解决 · '
+            '<span data-testid="follow-up-due">follow-up due</span></li>'
+        ]
+    with on(dt.date(2022, 5, 11)):
+        response = client.post(f"{url}step/", {"action": "follow_up", "note": "已电话回访"}, follow=True)
+    rating = OrderRating.objects.get(order=order)
+    if username != "admin":
+        assert response.status_code == (403 if username in SEES else 404)
+        assert rating.followed_up_at is None
+        return
+    assert flash(text(response)) == [("success", "Done: follow up the bad rating.")]
+    page = text(client.get(url))
+    assert "followed up on 2022-05-11" in page
+    assert 'data-testid="follow-up-due"' not in page
+    assert "follow_up" not in step_buttons(page)
+    assert timeline_actions(page)[-1] == "follow_up"
+    assert "已电话回访" in page
+
+
 def test_the_extension_decision_through_the_page(page_en: Any) -> None:
     order = reach("dispatched")
     url = f"/orders/{order.pk}/step/"
@@ -629,7 +662,8 @@ def test_the_board_lists_what_waits_for_the_office(page_en: Any) -> None:
     extension = drive(reach("in_progress", title="测试看板：延期"), "request_extension")
     late = reach("dispatched", title="测试看板：逾期")
     answered = reach("answered", title="测试看板：已答复")
-    mine = [o.pk for o in (submitted, returned, extension, late, answered)]
+    badly = act(reach("confirmed", title="测试看板：差评"), "rate", rating=2)
+    mine = [o.pk for o in (submitted, returned, extension, late, answered, badly)]
     # The board shows the oldest 30 of each column; so that the columns hold the test's orders only,
     # this test closes the zone's other orders (rolled back with the test).
     ServiceOrder.objects.exclude(pk__in=mine).update(status="closed", extension_requested_days=None)
@@ -645,7 +679,9 @@ def test_the_board_lists_what_waits_for_the_office(page_en: Any) -> None:
         "extension": [extension.pk],
         "overdue": [returned.pk, extension.pk, late.pk],  # all due 20 May, by id
         "answered": [answered.pk],
+        "follow_up": [badly.pk],
     }
+    assert "Bad ratings to follow up" in page
     assert '<span class="figure" data-testid="count-submitted">1</span>' in page
     # The overdue column is the resolution deadlines; the count includes the order past acceptance too.
     assert '<span class="figure" data-testid="count-overdue">4</span>' in page

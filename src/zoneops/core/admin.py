@@ -13,6 +13,7 @@ from zoneops.core.models import (
     WorkCalendarDay,
     WorkCalendarYear,
 )
+from zoneops.core.services import calendar_changed
 
 
 @admin.register(AuditEvent)
@@ -41,9 +42,25 @@ class WorkCalendarYearAdmin(admin.ModelAdmin[WorkCalendarYear]):
 
 @admin.register(WorkCalendarDay)
 class WorkCalendarDayAdmin(admin.ModelAdmin[WorkCalendarDay]):
+    """A day is corrected here (an extra holiday, a make-up working day announced late); whole years are
+    loaded with ``zoneops load_calendar``. Every day of a loaded year has its row, so days are neither
+    added nor deleted, and the date, their key, stays as it is."""
+
     list_display = ["date", "kind", "is_workday", "name"]
     list_filter = ["kind", "is_workday", "year"]
     date_hierarchy = "date"
+    readonly_fields = ["date", "year"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def save_model(self, request: HttpRequest, obj: WorkCalendarDay, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        # Deadlines counted on the old calendar are recomputed, as after a year is (re)loaded.
+        calendar_changed.send(sender=WorkCalendarDay, first_year=obj.date.year, last_year=obj.date.year)
 
 
 @admin.register(Notification)

@@ -1,7 +1,8 @@
 """The demo zone's service desk: the six guarantees' catalogue, and a year of orders (May 2021 – May 2022)
 worked through the real services on the days they happened — most answered on time and rated, some late
-and reminded up the ladder, a few reopened after a bad rating, and as of the demo date a few still open,
-some of them overdue."""
+and reminded up the ladder, a few reopened after a bad rating (the bad rating stays on record, followed up
+by the general office), and as of the demo date a few still open, some of them overdue, one of them so
+late that the escalation job has handed it to supervision."""
 
 from __future__ import annotations
 
@@ -212,6 +213,9 @@ def load_orders(zone: Zone) -> None:
         if contact is None and rating <= 2 and index % 5:
             # A bad rating through the link: the office calls back and reopens the order.
             with clock.pinned(counter.add(start=rated_on, days=1).date):
+                order_act(
+                    actor=admin, order=order, action="follow_up", note="电话回访：企业反映问题仍未解决。"
+                )
                 order_act(actor=admin, order=order, action="reopen", note="回访：企业反映问题仍未解决。")
             with clock.pinned(counter.add(start=rated_on, days=4).date):
                 order_act(actor=worker, order=order, action="answer", note="已再次协调并现场解决。")
@@ -220,6 +224,7 @@ def load_orders(zone: Zone) -> None:
         if contact is not None and rating <= 2:
             # A bad rating: the office calls back, the enterprise reopens, the department answers again.
             with clock.pinned(counter.add(start=rated_on, days=1).date):
+                order_act(actor=admin, order=order, action="follow_up", note="电话回访：企业将重新提交诉求。")
                 order_act(actor=contact, order=order, action="reopen", note="问题仍未解决，请继续办理。")
             with clock.pinned(counter.add(start=rated_on, days=4).date):
                 order_act(actor=worker, order=order, action="answer", note="已再次协调并现场解决。")
@@ -227,10 +232,11 @@ def load_orders(zone: Zone) -> None:
                 order_act(actor=contact, order=order, action="confirm")
                 order_act(actor=contact, order=order, action="rate", rating=4, note="二次办理后解决。")
 
-    # Open on the demo date: three overdue by 2–4 working days (reminded up to the department head),
-    # three in progress on time, one waiting for the enterprise, two awaiting acceptance.
+    # Open on the demo date: three overdue — one by 6 working days (handed to supervision), two by 2–3
+    # (reminded up to the department head) —, three in progress on time, one waiting for the enterprise,
+    # two awaiting acceptance.
     late_codes = ("factory-lease", "legal-consultation", "policy-consultation")
-    late_starts = (workdays[-13], workdays[-9], workdays[-8])
+    late_starts = (workdays[-17], workdays[-9], workdays[-8])
     for index in range(OPEN_ORDERS):
         enterprise = named[index % len(named)]
         if index < 3:
@@ -245,5 +251,8 @@ def load_orders(zone: Zone) -> None:
         if index == 6:
             with clock.pinned(counter.add(start=day, days=1).date):
                 order_act(actor=actor_for(order), order=order, action="wait", note="请补充申请材料。")
-    with clock.pinned(weihai.DEMO_DATE):
-        escalate_overdue(zone=zone)
+    # The escalation job ran every day of those weeks: its warnings, reminders and the supervision item
+    # come on the days they would have.
+    for day in [*workdays[-17:], weihai.DEMO_DATE]:
+        with clock.pinned(day):
+            escalate_overdue(zone=zone)

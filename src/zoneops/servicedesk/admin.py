@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.db.models import Model
 from django.http import HttpRequest
 
 from zoneops.servicedesk.models import (
@@ -8,6 +9,7 @@ from zoneops.servicedesk.models import (
     OrderAttachment,
     OrderDayStat,
     OrderEvent,
+    OrderRating,
     ServiceOrder,
     ServiceType,
 )
@@ -28,18 +30,54 @@ class ServiceTypeAdmin(admin.ModelAdmin[ServiceType]):
     list_filter = ["zone", "guarantee", "active"]
 
 
+class _ReadOnlyAdmin[M: Model](admin.ModelAdmin[M]):
+    """Readable here, written only by the service desk's services (the timeline, the ratings, the
+    statistics cells follow the orders' steps)."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: M | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: M | None = None) -> bool:
+        return False
+
+
 @admin.register(ServiceOrder)
 class ServiceOrderAdmin(admin.ModelAdmin[ServiceOrder]):
+    """Only the wording of an order is corrected here. Its state, dates, deadlines, department, rating
+    and escalation change through the state machine's steps (checked, audited, on the timeline, counted
+    in the statistics cells): edited here they would bypass all of that. Orders are filed through the
+    service desk, not added here, nor deleted (their cells and audit trail would lose them)."""
+
+    EDITABLE = ("title", "description", "extra", "problem")
+
     list_display = ["number", "title", "enterprise", "status", "department", "resolve_due", "rating"]
     list_filter = ["zone", "status", "service_type__guarantee"]
-    raw_id_fields = ["enterprise", "handler", "filed_by", "duplicate_of", "supervision_item", "problem"]
-    readonly_fields = ["status", "escalation_level"]
+    raw_id_fields = ["problem"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: ServiceOrder | None = None) -> list[str]:
+        # Every other field, those added later included.
+        return [f.name for f in ServiceOrder._meta.concrete_fields if f.name not in self.EDITABLE]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: ServiceOrder | None = None) -> bool:
+        return False
 
 
 @admin.register(OrderEvent)
-class OrderEventAdmin(admin.ModelAdmin[OrderEvent]):
+class OrderEventAdmin(_ReadOnlyAdmin[OrderEvent]):
     list_display = ["order", "at", "action", "status_after", "actor"]
     raw_id_fields = ["order", "actor"]
+
+
+@admin.register(OrderRating)
+class OrderRatingAdmin(_ReadOnlyAdmin[OrderRating]):
+    list_display = ["order", "rated_at", "rating", "comment", "followed_up_at"]
+    raw_id_fields = ["order", "rated_by", "followed_up_by"]
 
 
 @admin.register(OrderAttachment)
@@ -58,14 +96,8 @@ class Open311KeyAdmin(admin.ModelAdmin[Open311Key]):
 
 
 @admin.register(OrderDayStat)
-class OrderDayStatAdmin(admin.ModelAdmin[OrderDayStat]):
-    """Read-only: the cells follow the orders (``zoneops order-stats-rebuild`` recomputes them)."""
+class OrderDayStatAdmin(_ReadOnlyAdmin[OrderDayStat]):
+    """The cells follow the orders (``zoneops order-stats-rebuild`` recomputes them)."""
 
     list_display = ["day", "service_type", "department", "filed", "answered", "on_time", "rated"]
     list_filter = ["zone"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: OrderDayStat | None = None) -> bool:
-        return False

@@ -19,7 +19,7 @@ from zoneops.core.errors import InvalidInput
 from zoneops.core.web import request_user
 from zoneops.enterprises.models import Enterprise
 from zoneops.servicedesk import selectors, services
-from zoneops.servicedesk.models import OrderAttachment, OrderEvent, ServiceOrder, ServiceType
+from zoneops.servicedesk.models import OrderAttachment, OrderEvent, OrderRating, ServiceOrder, ServiceType
 
 router = Router(tags=["service desk"])
 
@@ -104,8 +104,17 @@ class AttachmentOut(Schema):
         return reverse("servicedesk:attachment", kwargs={"attachment_id": obj.pk})
 
 
+class RatingOut(Schema):
+    rating: int
+    comment: str
+    rated_at: dt.datetime
+    followed_up_at: dt.datetime | None
+
+
 class OrderDetail(OrderOut):
     accepted_on: dt.date | None
+    replied_on: dt.date | None
+    reopened_on: dt.date | None
     paused_days: int
     extension_days: int
     extension_requested_days: int | None
@@ -117,6 +126,8 @@ class OrderDetail(OrderOut):
     supervision_item_id: int | None
     timeline: list[EventOut]
     attachments: list[AttachmentOut]
+    # Every rating given, a reopened order's earlier ones too, with the follow-up of the bad ones.
+    ratings: list[RatingOut]
 
     @staticmethod
     def resolve_timeline(obj: ServiceOrder) -> list[OrderEvent]:
@@ -125,6 +136,10 @@ class OrderDetail(OrderOut):
     @staticmethod
     def resolve_attachments(obj: ServiceOrder) -> list[OrderAttachment]:
         return list(obj.attachments.all())
+
+    @staticmethod
+    def resolve_ratings(obj: ServiceOrder) -> list[OrderRating]:
+        return list(obj.ratings.all())
 
 
 @router.get("", response=list[OrderOut])
@@ -241,6 +256,7 @@ Action = Literal[
     "close",
     "rate",
     "reopen",
+    "follow_up",
 ]
 
 
@@ -249,8 +265,8 @@ def order_action(request: HttpRequest, order_id: int, action: Action, payload: A
     """A step of the order: ``accept``, ``refuse``, ``dispatch`` (department, handler), ``merge``
     (duplicate_of), ``start``, ``return``, ``wait`` / ``resume`` (the clock pauses), ``answer``,
     ``confirm``, ``close``, ``rate`` (1–5 and a comment), ``reopen``, ``request_extension`` (days and a
-    reason in ``note``), ``decide_extension`` (``approve``). A step the order's state does not
-    allow answers 409."""
+    reason in ``note``), ``decide_extension`` (``approve``), ``follow_up`` (the general office's call
+    after a bad rating, in ``note``). A step the order's state does not allow answers 409."""
     user = request_user(request)
     order = selectors.order_get(user=user, order_id=order_id)
     department = (

@@ -69,6 +69,8 @@ OPEN_STATES = frozenset({_S.SUBMITTED, _S.ACCEPTED, _S.DISPATCHED, _S.IN_PROGRES
 RUNNING_STATES = frozenset({_S.ACCEPTED, _S.DISPATCHED, _S.IN_PROGRESS, _S.RETURNED})
 # Orders nobody works on any more: a problem with none but these may be filed again.
 FINISHED_STATES = frozenset({_S.CLOSED, _S.REFUSED, _S.MERGED})
+# A rating this low or lower calls for a follow-up by the general office.
+BAD_RATING = 2
 
 
 class ServiceOrder(ZoneScopedModel):
@@ -118,6 +120,15 @@ class ServiceOrder(ZoneScopedModel):
     resolve_due = models.DateField(_("resolution due"), null=True, blank=True)
     deadline_provisional = models.BooleanField(_("deadline provisional"), default=False)
     accepted_on = models.DateField(_("accepted on"), null=True, blank=True)
+    # The department's first step that reaches the enterprise (asking it for something, or the answer):
+    # what the first-reply deadline asks for.
+    replied_on = models.DateField(_("first replied on"), null=True, blank=True)
+    # A reopened order's resolution deadline runs again from the reopening, with the pauses since then
+    # (``paused_days`` keeps counting all of them: the working days to the answer leave them all out).
+    reopened_on = models.DateField(_("reopened on"), null=True, blank=True)
+    paused_before_reopen = models.PositiveIntegerField(
+        _("paused before the reopening (working days)"), default=0, db_default=0
+    )
     waiting_since = models.DateField(_("waiting since"), null=True, blank=True)
     # Working days the clock stood still while the enterprise was asked for something, and working days
     # granted by approved extensions: both move the resolution deadline (see ``services.deadlines_set``).
@@ -133,6 +144,8 @@ class ServiceOrder(ZoneScopedModel):
     # statistics over hundreds of thousands of orders are a plain average.
     resolve_working_days = models.PositiveIntegerField(_("working days to the answer"), null=True, blank=True)
     answered_on_time = models.BooleanField(_("answered on time"), null=True, blank=True)
+    # The rating of the latest answer (a reopened order may be rated again); every rating given is kept
+    # in ``OrderRating``.
     rating = models.PositiveSmallIntegerField(_("rating (1–5)"), null=True, blank=True)
     rating_comment = models.CharField(_("comment"), max_length=500, blank=True)
     duplicate_of = models.ForeignKey(
@@ -146,6 +159,10 @@ class ServiceOrder(ZoneScopedModel):
     # 0 none; 1 handler reminded; 2 department head told; 3 supervision item raised.
     escalation_level = models.PositiveSmallIntegerField(_("escalation level"), default=0)
     amber_sent = models.BooleanField(_("deadline warning sent"), default=False)
+    # The reminders of the acceptance and first-reply deadlines, once each (per deadline). Rows written
+    # without them (bulk loads) read as not yet reminded.
+    accept_reminded = models.BooleanField(_("acceptance reminder sent"), default=False, db_default=False)
+    reply_reminded = models.BooleanField(_("first-reply reminder sent"), default=False, db_default=False)
     # Open311 clients get this token with their POST; ``/open311/v2/tokens/{token}`` resolves it.
     open311_token = models.CharField(_("Open311 token"), max_length=32, blank=True, db_index=True)
     supervision_item = models.ForeignKey(
@@ -218,6 +235,55 @@ class OrderEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order.number} {self.action}"
+
+
+class OrderRating(models.Model):
+    """One rating the enterprise gave an answer: kept when the order is reopened, so the statistics count
+    every rating and a bad one stays on record with its follow-up by the general office."""
+
+    order = models.ForeignKey(
+        ServiceOrder, on_delete=models.CASCADE, related_name="ratings", verbose_name=_("order")
+    )
+    rating = models.PositiveSmallIntegerField(_("rating (1–5)"))
+    comment = models.CharField(_("comment"), max_length=500, blank=True)
+    rated_at = models.DateTimeField(_("rated at"))
+    # None: rated through the link sent with the answer, without a login.
+    rated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("rated by"),
+    )
+    followed_up_at = models.DateTimeField(_("followed up at"), null=True, blank=True)
+    followed_up_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("followed up by"),
+    )
+
+    class Meta:
+        verbose_name = _("order rating")
+        verbose_name_plural = _("order ratings")
+        ordering = ["order", "rated_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(rating__gte=1, rating__lte=5), name="order_rating_1_5")
+        ]
+        indexes = [
+            # The dispatcher's board lists the bad ratings not yet followed up: few rows among many.
+            models.Index(
+                fields=["rated_at"],
+                condition=models.Q(rating__lte=BAD_RATING, followed_up_at__isnull=True),
+                name="order_rating_follow_up_idx",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order_id} {self.rating}"
 
 
 class OrderAttachment(UploadedDocument):

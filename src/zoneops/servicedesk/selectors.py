@@ -19,12 +19,14 @@ from zoneops.core.access import Perm, has_perm, is_active_user, order_scope, zon
 from zoneops.core.selectors import WorkdayCounter
 from zoneops.enterprises.models import Enterprise
 from zoneops.servicedesk.models import (
+    BAD_RATING,
     OPEN_STATES,
     RUNNING_STATES,
     Guarantee,
     OrderAttachment,
     OrderDayStat,
     OrderEvent,
+    OrderRating,
     OrderStatus,
     ServiceOrder,
     ServiceType,
@@ -81,6 +83,7 @@ def order_get(*, user: User, order_id: int) -> ServiceOrder:
         .prefetch_related(
             Prefetch("events", queryset=OrderEvent.objects.select_related("actor").order_by("at", "pk")),
             "attachments",
+            Prefetch("ratings", queryset=OrderRating.objects.order_by("rated_at", "pk")),
         )
         .first()
     )
@@ -164,7 +167,7 @@ def queue_counts(*, user: User, today: dt.date, department_id: int | None = None
 
 def board_columns(*, user: User, today: dt.date, limit: int = 30) -> dict[str, list[ServiceOrder]]:
     """The dispatcher's board: what waits for the general office (to accept, to re-route, extensions to
-    decide) and what is late, each column oldest first."""
+    decide, bad ratings to follow up) and what is late, each column oldest first."""
     base = orders(user=user)
     return {
         "submitted": list(base.filter(status=OrderStatus.SUBMITTED).order_by("accept_due", "id")[:limit]),
@@ -181,7 +184,18 @@ def board_columns(*, user: User, today: dt.date, limit: int = 30) -> dict[str, l
             ]
         ),
         "answered": list(base.filter(status=OrderStatus.ANSWERED).order_by("answered_on", "id")[:limit]),
+        "follow_up": _follow_ups(base, limit=limit),
     }
+
+
+def _follow_ups(base: QuerySet[ServiceOrder], *, limit: int) -> list[ServiceOrder]:
+    """Orders rated ``BAD_RATING`` or lower that the general office has not followed up, by the oldest
+    such rating. The pending ratings are few among many: they are read first, by their own partial index,
+    and then those of their orders the user sees (asking the orders first scans them all)."""
+    pending = OrderRating.objects.filter(rating__lte=BAD_RATING, followed_up_at__isnull=True)
+    wanted = list(dict.fromkeys(pending.order_by("rated_at", "id").values_list("order_id", flat=True)))
+    found = base.in_bulk(wanted)
+    return [found[pk] for pk in wanted if pk in found][:limit]
 
 
 def attachment_get(*, user: User, attachment_id: int) -> OrderAttachment:

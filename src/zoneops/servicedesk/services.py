@@ -7,13 +7,14 @@ import datetime as dt
 import hashlib
 import math
 import secrets
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Count, F, Max, Q, Sum
 from django.db.models.functions import Coalesce
 from django.urls import reverse
@@ -21,7 +22,8 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from zoneops.accounts.models import Department, User, Zone
+from zoneops.accounts.models import Department, Role, User, Zone
+from zoneops.accounts.selectors import users_with_role
 from zoneops.core import clock
 from zoneops.core.access import Perm, has_perm, is_enterprise_user, require_perm
 from zoneops.core.errors import FieldError, InvalidInput, TransitionNotAllowed
@@ -31,6 +33,7 @@ from zoneops.core.uploads import DOCUMENT_MAX_BYTES, document_check
 from zoneops.enterprises.models import Enterprise
 from zoneops.projects.models import Problem
 from zoneops.servicedesk.models import (
+    BAD_RATING,
     FINISHED_STATES,
     OPEN_STATES,
     RUNNING_STATES,
@@ -38,6 +41,7 @@ from zoneops.servicedesk.models import (
     OrderAttachment,
     OrderDayStat,
     OrderEvent,
+    OrderRating,
     OrderStatus,
     ServiceOrder,
     ServiceType,
@@ -47,7 +51,11 @@ S = OrderStatus
 # The state machine, in one place: action → (states it may start from, state it leads to, who acts).
 # "dispatcher": the general office (ORDER_DISPATCH); "department": staff of the order's department;
 # "enterprise": the filing enterprise's contacts. A target of None keeps the state (the extension steps
-# are a side path: the order goes on being handled while the dispatcher decides).
+# are a side path: the order goes on being handled while the dispatcher decides; so is the follow-up of a
+# bad rating, from any state an order that has been rated can be in).
+_RATED_STATES = frozenset(
+    {S.DISPATCHED, S.IN_PROGRESS, S.WAITING, S.RETURNED, S.ANSWERED, S.CONFIRMED, S.CLOSED}
+)
 TRANSITIONS: dict[str, tuple[frozenset[str], str | None, str]] = {
     "accept": (frozenset({S.SUBMITTED}), S.ACCEPTED, "dispatcher"),
     "refuse": (frozenset({S.SUBMITTED}), S.REFUSED, "dispatcher"),
@@ -64,6 +72,7 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str | None, str]] = {
     "close": (frozenset({S.CONFIRMED, S.ANSWERED}), S.CLOSED, "dispatcher"),
     "rate": (frozenset({S.CONFIRMED, S.CLOSED}), S.CLOSED, "enterprise"),
     "reopen": (frozenset({S.ANSWERED, S.CONFIRMED, S.CLOSED}), S.IN_PROGRESS, "enterprise_or_dispatcher"),
+    "follow_up": (_RATED_STATES, None, "dispatcher"),
 }
 # What the order page calls each step (the buttons and the timeline).
 ACTION_LABELS: dict[str, str | Promise] = {
@@ -83,14 +92,18 @@ ACTION_LABELS: dict[str, str | Promise] = {
     "close": gettext_lazy("close"),
     "rate": gettext_lazy("rate"),
     "reopen": gettext_lazy("reopen"),
+    "follow_up": gettext_lazy("follow up the bad rating"),
     "attach": gettext_lazy("file attached"),
     "deadline_warning": gettext_lazy("deadline warning"),
+    "accept_overdue": gettext_lazy("reminder: acceptance overdue"),
+    "reply_overdue": gettext_lazy("reminder: first reply overdue"),
     "escalate_1": gettext_lazy("reminder to the handler"),
     "escalate_2": gettext_lazy("reminder to the department head"),
     "escalate_3": gettext_lazy("handed to supervision"),
 }
-NEEDS_NOTE = {"refuse", "return", "wait", "answer", "reopen", "request_extension"}
-BAD_RATING = 2
+NEEDS_NOTE = {"refuse", "return", "wait", "answer", "reopen", "request_extension", "follow_up"}
+# The department's steps that reach the enterprise: the first one is its first reply.
+REPLYING_STEPS = frozenset({"wait", "answer"})
 RATEABLE_STATES = frozenset({S.ANSWERED, S.CONFIRMED, S.CLOSED})
 ATTACHABLE_STATES = OPEN_STATES | {S.ANSWERED}
 EXTENSION_MAX_DAYS = 30
@@ -144,7 +157,14 @@ def actions_for(user: User, order: ServiceOrder) -> list[str]:
         allowed = [a for a in allowed if a != "request_extension"]
     if order.rating is not None:
         allowed = [a for a in allowed if a != "rate"]
+    if "follow_up" in allowed and not _bad_ratings_pending(order).exists():
+        allowed = [a for a in allowed if a != "follow_up"]
     return allowed
+
+
+def _bad_ratings_pending(order: ServiceOrder) -> models.QuerySet[OrderRating]:
+    """The order's ratings of ``BAD_RATING`` or lower that the general office has not followed up yet."""
+    return OrderRating.objects.filter(order=order, rating__lte=BAD_RATING, followed_up_at__isnull=True)
 
 
 def _holders(*, zone: Zone, perm: Perm) -> list[User]:
@@ -273,8 +293,9 @@ def problem_to_order(*, actor: User, problem: Problem, service_type: ServiceType
 
 def deadlines_set(order: ServiceOrder, *, counter: WorkdayCounter | None = None) -> None:
     """The order's deadlines from its own dates, in one place: acceptance from filing; first reply and
-    resolution from acceptance, the resolution moved by the paused days and granted extensions. Used
-    when they first arise and again when the calendar is corrected (so both always agree)."""
+    resolution from acceptance — once reopened, the resolution from the reopening — the resolution moved
+    by the paused days and granted extensions since it started. Used when they first arise and again
+    when the calendar is corrected (so both always agree)."""
     add = counter.add if counter is not None else add_working_days
     service_type = order.service_type
     accept = add(start=order.submitted_on, days=service_type.accept_days)
@@ -282,10 +303,10 @@ def deadlines_set(order: ServiceOrder, *, counter: WorkdayCounter | None = None)
     provisional = accept.provisional
     if order.accepted_on is not None:
         reply = add(start=order.accepted_on, days=service_type.reply_days)
-        resolve = add(
-            start=order.accepted_on,
-            days=service_type.resolve_days + order.paused_days + order.extension_days,
-        )
+        resolve_from, paused = order.accepted_on, order.paused_days
+        if order.reopened_on is not None:
+            resolve_from, paused = order.reopened_on, order.paused_days - order.paused_before_reopen
+        resolve = add(start=resolve_from, days=service_type.resolve_days + paused + order.extension_days)
         order.reply_due, order.resolve_due = reply.date, resolve.date
         provisional = provisional or reply.provisional or resolve.provisional
     order.deadline_provisional = provisional
@@ -452,12 +473,17 @@ def _step(
             errors.append(FieldError("approve", _("No extension has been requested.")))
         if approve is None:
             errors.append(FieldError("approve", _("Say whether the extension is approved.")))
+    if action == "follow_up" and not _bad_ratings_pending(order).exists():
+        errors.append(FieldError("rating", _("No bad rating of this order waits for a follow-up.")))
     if errors:
         raise InvalidInput(errors)
     today = clock.today(zone=order.zone)
     before = order.status
-    counted = _contribution(order)
+    ratings = list(order.ratings.values_list("rating", flat=True))
+    counted = _contribution(order, ratings=ratings)
     changes: dict[str, Any] = {}
+    if action in REPLYING_STEPS and order.replied_on is None:
+        order.replied_on = today
     if action == "accept":
         order.accepted_on = today
         deadlines_set(order)
@@ -509,23 +535,48 @@ def _step(
         order.closed_on = today
         changes = {"duplicate_of": duplicate_of.number if duplicate_of else None}
     elif action == "reopen":
-        # Worked on again: open, not answered — its answer figures come with the next answer.
+        # Worked on again: open, not answered — its answer figures come with the next answer, and the
+        # next answer may be rated again (the ratings given stay in ``OrderRating``, and in the figures).
         order.closed_on = None
         order.answered_on = None
         order.answered_on_time = None
         order.resolve_working_days = None
         order.rating = None
         order.rating_comment = ""
+        # The resolution deadline starts again from today, in working days, and the reminders with it:
+        # the old deadline may lie weeks behind, which would escalate the order to every level at once.
+        order.reopened_on = today
+        order.paused_before_reopen = order.paused_days
+        order.extension_days = 0
+        deadlines_set(order)
+        order.escalation_level = 0
+        order.amber_sent = False
+        changes = {"resolve_due": _iso(order.resolve_due)}
+    elif action == "follow_up":
+        changes = {
+            "ratings": list(
+                _bad_ratings_pending(order).order_by("rated_at", "pk").values_list("rating", flat=True)
+            )
+        }
     if action == "rate":
+        assert rating is not None
         order.rating = rating
         order.rating_comment = note.strip()[:500]
+        ratings.append(rating)
         changes = {"rating": rating}
     if target is not None:
         order.status = target
     order.save()
-    if _contribution(order) != counted:
-        _stats_shift(counted, _contribution(order))
-    _event(order=order, actor=actor, action=action, note=note.strip())
+    event = _event(order=order, actor=actor, action=action, note=note.strip())
+    # The rating, and the follow-up of the bad ones, at the moment of their step on the timeline.
+    if action == "rate":
+        OrderRating.objects.create(
+            order=order, rating=ratings[-1], comment=order.rating_comment, rated_at=event.at, rated_by=actor
+        )
+    elif action == "follow_up":
+        _bad_ratings_pending(order).update(followed_up_at=event.at, followed_up_by=actor)
+    if _contribution(order, ratings=ratings) != counted:
+        _stats_shift(counted, _contribution(order, ratings=ratings))
     audit_record(
         actor=actor,
         action=f"order.{action}",
@@ -794,15 +845,24 @@ def deadlines_recompute(*, first_year: int, last_year: int) -> int:
     moved: list[ServiceOrder] = []
     for order in rows:
         before = (order.accept_due, order.reply_due, order.resolve_due, order.deadline_provisional)
-        due_before = order.resolve_due
         deadlines_set(order, counter=counter)
         if (order.accept_due, order.reply_due, order.resolve_due, order.deadline_provisional) != before:
-            if order.resolve_due != due_before:
-                order.amber_sent = False  # the moved deadline gets its own warning
+            # A moved deadline gets its own warning and reminder.
+            order.accept_reminded = order.accept_reminded and order.accept_due == before[0]
+            order.reply_reminded = order.reply_reminded and order.reply_due == before[1]
+            order.amber_sent = order.amber_sent and order.resolve_due == before[2]
             moved.append(order)
     ServiceOrder.objects.bulk_update(
         moved,
-        ["accept_due", "reply_due", "resolve_due", "deadline_provisional", "amber_sent"],
+        [
+            "accept_due",
+            "reply_due",
+            "resolve_due",
+            "deadline_provisional",
+            "accept_reminded",
+            "reply_reminded",
+            "amber_sent",
+        ],
         batch_size=1000,
     )
     return len(moved)
@@ -810,40 +870,30 @@ def deadlines_recompute(*, first_year: int, last_year: int) -> int:
 
 # --- statistics cells -----------------------------------------------------------------------------
 
-_STAT_FIELDS = (
-    "filed",
-    "answered",
-    "on_time",
-    "days_total",
-    "days_counted",
-    "rated",
-    "rating_total",
-    "r1",
-    "r2",
-    "r3",
-    "r4",
-    "r5",
-)
+_RATING_FIELDS = ("rated", "rating_total", "r1", "r2", "r3", "r4", "r5")
+_STAT_FIELDS = ("filed", "answered", "on_time", "days_total", "days_counted", *_RATING_FIELDS)
 
 
-def _contribution(order: ServiceOrder) -> tuple[tuple[int, dt.date, int, int], dict[str, int]]:
-    """What the order adds to its day's statistics cell: the cell's key and the counts."""
+def _contribution(
+    order: ServiceOrder, *, ratings: Sequence[int] = ()
+) -> tuple[tuple[int, dt.date, int, int], dict[str, int]]:
+    """What the order adds to its day's statistics cell: the cell's key and the counts, every rating
+    it was given (``ratings``, a reopened order's earlier ones too) among them."""
     key = (
         order.zone_id,
         order.submitted_on,
         order.service_type_id,
         order.department_id or order.service_type.department_id,
     )
-    rating = order.rating or 0
     return key, {
         "filed": 1,
         "answered": int(order.answered_on_time is not None),
         "on_time": int(order.answered_on_time is True),
         "days_total": order.resolve_working_days or 0,
         "days_counted": int(order.resolve_working_days is not None),
-        "rated": int(order.rating is not None),
-        "rating_total": rating,
-        **{f"r{n}": int(rating == n) for n in range(1, 6)},
+        "rated": len(ratings),
+        "rating_total": sum(ratings),
+        **{f"r{n}": ratings.count(n) for n in range(1, 6)},
     }
 
 
@@ -875,13 +925,16 @@ def order_stats_rebuild(
     zone_id: int | None = None,
     order_model: type[ServiceOrder] = ServiceOrder,
     stat_model: type[OrderDayStat] = OrderDayStat,
+    rating_model: type[OrderRating] = OrderRating,
 ) -> int:
-    """Recompute the statistics cells from the orders (after a bulk load or an edit in the admin; the
-    migration that introduced the cells passes its historical models). Returns the cells written."""
+    """Recompute the statistics cells from the orders and their ratings (after a bulk load or an edit
+    in the admin; a migration passes its historical models). Returns the cells written."""
     orders = order_model.objects.all()
+    ratings = rating_model.objects.all()
     cells = stat_model.objects.all()
     if zone_id is not None:
         orders = orders.filter(zone_id=zone_id)
+        ratings = ratings.filter(order__zone_id=zone_id)
         cells = cells.filter(zone_id=zone_id)
     grouped = (
         orders.annotate(dept=Coalesce("department_id", "service_type__department_id"))
@@ -892,24 +945,39 @@ def order_stats_rebuild(
             on_time=Count("pk", filter=Q(answered_on_time=True)),
             days_total=Coalesce(Sum("resolve_working_days"), 0),
             days_counted=Count("resolve_working_days"),
-            rated=Count("rating"),
-            rating_total=Coalesce(Sum("rating"), 0),
+        )
+        .order_by()
+    )
+    # Every rating counts in its order's cell.
+    rated = (
+        ratings.annotate(dept=Coalesce("order__department_id", "order__service_type__department_id"))
+        .values("order__zone_id", "order__submitted_on", "order__service_type_id", "dept")
+        .annotate(
+            rated=Count("pk"),
+            rating_total=Sum("rating"),
             **{f"r{n}": Count("pk", filter=Q(rating=n)) for n in range(1, 6)},
         )
         .order_by()
     )
     with transaction.atomic():
         cells.delete()
-        cells_read: list[dict[str, Any]] = [dict(g) for g in grouped]
-        rows = [
-            stat_model(
-                zone_id=g["zone_id"],
-                day=g["submitted_on"],
-                service_type_id=g["service_type_id"],
-                department_id=g["dept"],
-                **{name: g[name] for name in _STAT_FIELDS},
+        counts: dict[tuple[int, dt.date, int, int], dict[str, int]] = {}
+        answer_cells: list[dict[str, Any]] = [dict(g) for g in grouped]
+        rating_cells: list[dict[str, Any]] = [dict(g) for g in rated]
+        for cell in answer_cells:
+            key = (cell["zone_id"], cell["submitted_on"], cell["service_type_id"], cell["dept"])
+            counts[key] = {name: int(cell.get(name) or 0) for name in _STAT_FIELDS}
+        for cell in rating_cells:
+            key = (
+                cell["order__zone_id"],
+                cell["order__submitted_on"],
+                cell["order__service_type_id"],
+                cell["dept"],
             )
-            for g in cells_read
+            counts[key].update({name: int(cell[name]) for name in _RATING_FIELDS})
+        rows = [
+            stat_model(zone_id=zone, day=day, service_type_id=type_id, department_id=department_id, **sums)
+            for (zone, day, type_id, department_id), sums in counts.items()
         ]
         stat_model.objects.bulk_create(rows, batch_size=2000)
     return len(rows)
@@ -920,6 +988,27 @@ def order_stats_rebuild(
 AMBER_WORKING_DAYS = 1  # the deadline warning goes out this many working days before the deadline
 ESCALATION_HEAD_AFTER = 2  # working days overdue
 ESCALATION_SUPERVISION_AFTER = 5
+# Acceptance and first-reply reminders sent by one run, of each kind, oldest deadline first: a backlog
+# (the first run after the upgrade that introduced them, a day the job did not run) is worked off by the
+# next runs, half an hour apart, instead of making one run long.
+REMINDERS_PER_RUN = 300
+
+
+@dataclass(frozen=True, slots=True)
+class _Audience:
+    """Who can hear the reminders of one run in a zone, read once: the dispatchers, and the departments
+    someone works in."""
+
+    dispatchers: list[User]
+    staffed: frozenset[int]
+
+    @classmethod
+    def of(cls, zone: Zone) -> _Audience:
+        staff = User.objects.filter(zone=zone, is_active=True, department__isnull=False)
+        return cls(
+            dispatchers=_holders(zone=zone, perm=Perm.ORDER_DISPATCH),
+            staffed=frozenset(staff.values_list("department_id", flat=True)),
+        )
 
 
 def deadline_state(*, order: ServiceOrder, today: dt.date) -> str:
@@ -937,43 +1026,126 @@ def deadline_state(*, order: ServiceOrder, today: dt.date) -> str:
 
 
 def escalate_overdue(*, zone: Zone) -> int:
-    """The periodic escalation over the zone's running orders: a warning to the handler (or the
-    department) before the deadline; after it, level 1 reminds the handler, level 2 the department head,
-    level 3 raises a supervision item. Each warning and level once per order (per deadline). Returns the
-    number of steps taken."""
+    """The periodic escalation over the zone's open orders: a reminder to the dispatchers for an order
+    not accepted by its acceptance deadline, and to the handler (or the department) for one with no
+    first reply by its first-reply deadline; a warning to the handler (or the department) before the
+    resolution deadline; after it, level 1 reminds the handler, level 2 the department head, level 3
+    raises a supervision item. Each reminder, warning and level once per order (per deadline), found by
+    the order's flags with one query each. Returns the number of steps taken."""
     today = clock.today(zone=zone)
     counter = WorkdayCounter(first=today - dt.timedelta(days=400), last=today + dt.timedelta(days=30))
     horizon = counter.add(start=today, days=AMBER_WORKING_DAYS).date
+    audience = _Audience.of(zone)
     steps = 0
-    running = ServiceOrder.objects.filter(zone=zone, status__in=RUNNING_STATES)
-    amber = running.filter(amber_sent=False, resolve_due__gte=today, resolve_due__lte=horizon)
-    for order in amber.select_related("department", "handler", "zone"):
+    related = ("department", "department__head", "handler", "zone")
+    unaccepted = ServiceOrder.objects.filter(
+        zone=zone, status=S.SUBMITTED, accept_due__lt=today, accept_reminded=False
+    ).order_by("accept_due", "id")
+    for order in unaccepted.select_related(*related)[:REMINDERS_PER_RUN]:
         with transaction.atomic():
-            _remind(order=order, level=0, late=0)
+            _remind_deadline(order=order, action="accept_overdue", audience=audience)
+            order.accept_reminded = True
+            order.save(update_fields=["accept_reminded", "updated_at"])
+            steps += 1
+    running = ServiceOrder.objects.filter(zone=zone, status__in=RUNNING_STATES)
+    unreplied = running.filter(reply_due__lt=today, replied_on__isnull=True, reply_reminded=False)
+    for order in unreplied.select_related(*related).order_by("reply_due", "id")[:REMINDERS_PER_RUN]:
+        with transaction.atomic():
+            _remind_deadline(order=order, action="reply_overdue", audience=audience)
+            order.reply_reminded = True
+            order.save(update_fields=["reply_reminded", "updated_at"])
+            steps += 1
+    amber = running.filter(amber_sent=False, resolve_due__gte=today, resolve_due__lte=horizon)
+    for order in amber.select_related(*related):
+        with transaction.atomic():
+            _remind(order=order, level=0, late=0, audience=audience)
             order.amber_sent = True
             order.save(update_fields=["amber_sent", "updated_at"])
             steps += 1
     overdue = running.filter(resolve_due__lt=today, escalation_level__lt=3)
     supervisor: User | None = None
-    for order in overdue.select_related("department", "department__head", "handler", "zone"):
+    leader: User | None = None
+    for order in overdue.select_related(*related):
         assert order.resolve_due is not None
         late = counter.between(start=order.resolve_due, end=today)
         wanted = 3 if late >= ESCALATION_SUPERVISION_AFTER else 2 if late >= ESCALATION_HEAD_AFTER else 1
         if wanted == 3 and supervisor is None:
             supervisor = next(iter(_holders(zone=zone, perm=Perm.SUPERVISION_MANAGE)), None)
+            leader = _leader_in_charge(zone=zone)
         with transaction.atomic():
             while order.escalation_level < wanted:
                 level = order.escalation_level + 1
                 if level == 3 and (supervisor is None or order.department is None):
                     break  # nobody to hand it to yet: the next run tries again
-                _remind(order=order, level=level, late=late, supervisor=supervisor)
+                _remind(
+                    order=order,
+                    level=level,
+                    late=late,
+                    audience=audience,
+                    supervisor=supervisor,
+                    leader=leader,
+                )
                 order.escalation_level = level
                 order.save(update_fields=["escalation_level", "supervision_item", "updated_at"])
                 steps += 1
     return steps
 
 
-def _remind(*, order: ServiceOrder, level: int, late: int, supervisor: User | None = None) -> None:
+def _leader_in_charge(*, zone: Zone) -> User | None:
+    """The zone leader put in charge of the supervision items the ladder raises, so the supervision
+    office's follow-up of an overdue item can escalate it to someone. Departments have no leader of their
+    own in charge: as on the supervision board's form, it is one of the zone's active leaders, the first
+    in the order the form lists them."""
+    return users_with_role(zone=zone, role=Role.LEADER).order_by("last_name", "username").first()
+
+
+def _recipients(
+    *, order: ServiceOrder, named: Sequence[User | None], audience: _Audience
+) -> tuple[list[User], list[Department]]:
+    """Who hears a reminder about the order: the users named (its handler, its department's head) who are
+    active; else its department's staff; else — no department, or one nobody works in yet — the
+    dispatchers, so that a reminder always reaches someone."""
+    users = [u for u in named if u is not None and u.is_active]
+    if users:
+        return users, []
+    if order.department is not None and order.department.pk in audience.staffed:
+        return [], [order.department]
+    return list(audience.dispatchers), []
+
+
+def _remind_deadline(*, order: ServiceOrder, action: str, audience: _Audience) -> None:
+    """The reminder of a passed acceptance deadline (to the dispatchers, who accept) or first-reply
+    deadline (to the handler or the department), on the timeline and in the audit log."""
+    if action == "accept_overdue":
+        due = order.accept_due
+        users, departments = list(audience.dispatchers), list[Department]()
+        title = _("Service order %(number)s is waiting for acceptance since %(due)s")
+    else:
+        assert order.reply_due is not None
+        due = order.reply_due
+        users, departments = _recipients(order=order, named=[order.handler], audience=audience)
+        title = _("Service order %(number)s has had no first reply to the enterprise since %(due)s")
+    notify(
+        zone=order.zone,
+        event_key=f"order:{order.pk}:{action}:{due:%Y%m%d}",
+        title=title % {"number": order.number, "due": f"{due:%Y-%m-%d}"},
+        link=order_link(order),
+        users=users,
+        departments=departments,
+    )
+    _event(order=order, actor=None, action=action)
+    audit_record(actor=None, action=f"order.{action}", instance=order, after={"due": due.isoformat()})
+
+
+def _remind(
+    *,
+    order: ServiceOrder,
+    level: int,
+    late: int,
+    audience: _Audience,
+    supervisor: User | None = None,
+    leader: User | None = None,
+) -> None:
     """One reminder (催办) of the escalation ladder, on the timeline and in the audit log."""
     from zoneops.supervision.models import ItemSource
     from zoneops.supervision.services import item_raise
@@ -990,11 +1162,11 @@ def _remind(*, order: ServiceOrder, level: int, late: int, supervisor: User | No
             department=order.department,
             working_days=3,
             instructions=_("Service order overdue %(days)s working days.") % {"days": late},
+            leader=leader,
         )
     else:
-        users = [order.handler] if level <= 1 and order.handler else []
-        if level == 2 and order.department is not None and order.department.head is not None:
-            users = [order.department.head]
+        named = [order.handler] if level <= 1 else [order.department.head if order.department else None]
+        users, departments = _recipients(order=order, named=named, audience=audience)
         assert order.resolve_due is not None
         title = (
             _("Service order %(number)s is due on %(due)s")
@@ -1007,7 +1179,7 @@ def _remind(*, order: ServiceOrder, level: int, late: int, supervisor: User | No
             title=title,
             link=order_link(order),
             users=users,
-            departments=[order.department] if not users and order.department else [],
+            departments=departments,
         )
     action = "deadline_warning" if level == 0 else f"escalate_{level}"
     _event(order=order, actor=None, action=action)

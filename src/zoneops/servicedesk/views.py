@@ -26,7 +26,14 @@ from zoneops.core.excel import XLSX
 from zoneops.core.web import request_user
 from zoneops.enterprises.models import Enterprise
 from zoneops.servicedesk import reports, selectors, services
-from zoneops.servicedesk.models import Guarantee, OrderAttachment, OrderStatus, ServiceOrder, ServiceType
+from zoneops.servicedesk.models import (
+    BAD_RATING,
+    Guarantee,
+    OrderAttachment,
+    OrderStatus,
+    ServiceOrder,
+    ServiceType,
+)
 
 
 def _int(text: str | None) -> int | None:
@@ -230,6 +237,7 @@ def order_page(request: HttpRequest, order_id: int) -> HttpResponse:
             "may_attach": order.status in services.ATTACHABLE_STATES
             and (dispatcher or services.may_attach(user, order)),
             "dispatcher": dispatcher,
+            "bad_rating": BAD_RATING,
         },
     )
 
@@ -302,7 +310,7 @@ def attachment_file(request: HttpRequest, attachment_id: int) -> FileResponse:
 @login_required
 def board(request: HttpRequest) -> HttpResponse:
     """The general office's board: new orders to accept, returned ones to re-route, extensions to
-    decide, late ones, and answers waiting for the enterprise."""
+    decide, late ones, answers waiting for the enterprise, and bad ratings to follow up."""
     user = request_user(request)
     require_perm(user, Perm.ORDER_DISPATCH)
     today = clock.today(zone=user.zone)
@@ -314,6 +322,7 @@ def board(request: HttpRequest) -> HttpResponse:
         "extension": _("Extensions to decide"),
         "overdue": _("Overdue"),
         "answered": _("Answered, awaiting the enterprise"),
+        "follow_up": _("Bad ratings to follow up"),
     }
     return render(
         request,

@@ -7,13 +7,8 @@ from django.db import migrations, models
 
 
 def _fill(apps: Any, schema_editor: Any) -> None:
-    # The orders already there get their cells, with the same function the service desk uses.
-    from zoneops.servicedesk.services import order_stats_rebuild
-
-    order_stats_rebuild(
-        order_model=apps.get_model("servicedesk", "ServiceOrder"),
-        stat_model=apps.get_model("servicedesk", "OrderDayStat"),
-    )
+    """The orders already there got their cells here; the cells now count every rating, which
+    ``OrderRating`` keeps, so ``0005_order_ratings`` fills them once that table exists."""
 
 
 class Migration(migrations.Migration):
