@@ -125,13 +125,16 @@ def test_failed_webhook_is_kept_for_retry_with_its_error(
 
 def test_inbox_count_and_mark_read(zone: Zone, user_of: Any, django_capture_on_commit_callbacks: Any) -> None:
     leader = user_of("leader")
+    # The demo leaves the leader the escalations of four overdue supervision items, unread.
+    assert unread_notification_count(user=leader) == 4
     for key in ("a", "b"):
         _run_on_commit(
             django_capture_on_commit_callbacks, zone=zone, event_key=key, title=key, users=[leader]
         )
-    assert unread_notification_count(user=leader) == 2
-    assert notification_mark_read(user=leader) == 2
+    assert unread_notification_count(user=leader) == 6
+    assert notification_mark_read(user=leader) == 6
     assert unread_notification_count(user=leader) == 0
+    assert notification_mark_read(user=leader) == 0
 
 
 def test_webhook_payload_shapes() -> None:

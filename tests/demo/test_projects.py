@@ -9,11 +9,16 @@ import pytest
 
 from zoneops.accounts.models import Zone
 from zoneops.core.clock import SHANGHAI
-from zoneops.core.models import AuditEvent
-from zoneops.core.selectors import add_working_days
+from zoneops.core.models import AuditEvent, WorkCalendarDay
+from zoneops.core.selectors import working_days_between
 from zoneops.demo import weihai
 from zoneops.projects.models import KeyProject
 from zoneops.supervision.models import AssessmentAdjustment, SupervisionItem
+from zoneops.supervision.services import (
+    AWAITING_DEPARTMENT,
+    ESCALATE_AFTER_WORKING_DAYS,
+    REMIND_EVERY_WORKING_DAYS,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -93,27 +98,56 @@ def test_the_q1_bonus_and_penalty_are_entered_through_the_audited_service(zone: 
     )
 
 
-def _days(first: dt.date, last: dt.date) -> list[dt.date]:
-    return [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
+# The steps that set an item's deadline: raising it and the office's answer to an extension request.
+DEADLINE_STEPS = {"raise", "approve_extension", "refuse_extension"}
 
 
-def test_overdue_items_carry_a_reminder_each_day_and_one_escalation_as_of_the_demo_day(zone: Zone) -> None:
+def _follow_up_expected(item: SupervisionItem, workdays: set[dt.date]) -> tuple[list[dt.date], list[dt.date]]:
+    """Replays the follow-up's rule over the item's own steps: each working morning, before the day's steps,
+    an item past its deadline that waits for the department (assigned or sent back) is reminded if it never
+    was since its deadline or 3 working days have passed since the last reminder, and escalated once when it
+    is 3 working days late and has a leader in charge."""
+    steps = [e for e in item.events.all() if e.action not in ("remind", "escalate")]
+    reminded: list[dt.date] = []
+    escalated: list[dt.date] = []
+    day = steps[0].at.astimezone(SHANGHAI).date()
+    while day <= weihai.DEMO_DATE:
+        before = [e for e in steps if e.at.astimezone(SHANGHAI).date() < day]
+        if before and day in workdays:
+            status = before[-1].status_after
+            deadline = [e.deadline_after for e in before if e.action in DEADLINE_STEPS][-1]
+            assert deadline is not None
+            if deadline < day and status in AWAITING_DEPARTMENT:
+                if (
+                    not reminded
+                    or reminded[-1] < deadline
+                    or working_days_between(start=reminded[-1], end=day) >= REMIND_EVERY_WORKING_DAYS
+                ):
+                    reminded.append(day)
+                late = working_days_between(start=deadline, end=day)
+                if late >= ESCALATE_AFTER_WORKING_DAYS and not escalated and item.leader_id is not None:
+                    escalated.append(day)
+        day += dt.timedelta(days=1)
+    return reminded, escalated
+
+
+def test_overdue_items_are_reminded_every_third_working_day_and_escalated_once_as_of_the_demo_day(
+    zone: Zone,
+) -> None:
     items = SupervisionItem.objects.filter(zone=zone, source__in=["project_problem", "leader_instruction"])
+    workdays = set(WorkCalendarDay.objects.filter(is_workday=True).values_list("date", flat=True))
     overdue = 0
     for item in items.prefetch_related("events"):
         reminded = [e.at.astimezone(SHANGHAI).date() for e in item.events.all() if e.action == "remind"]
         escalated = [e.at.astimezone(SHANGHAI).date() for e in item.events.all() if e.action == "escalate"]
-        # The daily follow-up runs each morning, before the day's steps: an item is reminded every day from
-        # the day after its deadline until the day it is closed, or until the demo's day.
-        last = min(item.closed_on or weihai.DEMO_DATE, weihai.DEMO_DATE)
-        expected = _days(item.deadline + dt.timedelta(days=1), last)
-        assert reminded == expected, item.number
-        assert item.reminded_on == (expected[-1] if expected else None), item.number
-        third = add_working_days(start=item.deadline, days=3).date
-        assert escalated == ([third] if third <= last else []), item.number
-        assert item.escalated_on == (third if third <= last else None), item.number
-        overdue += bool(expected)
-    assert overdue == 14
+        expected_reminded, expected_escalated = _follow_up_expected(item, workdays)
+        assert reminded == expected_reminded, item.number
+        assert item.reminded_on == (reminded[-1] if reminded else None), item.number
+        assert escalated == expected_escalated, item.number
+        assert item.escalated_on == (escalated[0] if escalated else None), item.number
+        assert all(day in workdays for day in reminded), item.number
+        overdue += bool(reminded)
+    assert overdue == 10
     assert AuditEvent.objects.filter(action="supervision.remind", zone=zone).count() == sum(
         item.events.filter(action="remind").count() for item in items
     )
@@ -122,7 +156,8 @@ def test_overdue_items_carry_a_reminder_each_day_and_one_escalation_as_of_the_de
         (i.number, i.status, i.reminded_on, i.escalated_on, i.events.filter(action="remind").count())
         for i in items.filter(number__in=["DB2022-0003", "DB2022-0005", "DB2022-0021"]).order_by("number")
     ] == [
-        ("DB2022-0003", "closed", dt.date(2022, 2, 14), dt.date(2022, 2, 14), 5),
-        ("DB2022-0005", "assigned", dt.date(2022, 5, 8), dt.date(2022, 2, 14), 88),
-        ("DB2022-0021", "assigned", dt.date(2022, 5, 8), None, 2),
+        ("DB2022-0003", "closed", dt.date(2022, 2, 10), None, 1),
+        ("DB2022-0005", "assigned", dt.date(2022, 5, 5), dt.date(2022, 2, 14), 20),
+        # Reminded on Saturday 2022-05-07, a make-up working day of the Labour Day holiday.
+        ("DB2022-0021", "assigned", dt.date(2022, 5, 7), None, 1),
     ]

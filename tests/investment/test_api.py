@@ -583,7 +583,7 @@ def test_the_monthly_report_opens_in_excel(api_en: Any) -> None:
     assert value["Target (yuan)"] == 12_000_000_000
     assert value["Against the target %"] == 35.0
     assert value["Signed → construction started → in operation"] == "22 → 22 → 0"
-    assert value["Started % of signed → in operation % of started"] == "100.0 → 0.0"
+    assert value["Started of signed → in operation of started, %"] == "100.0 → 0.0"
     assert value["As of"] == "2022-05-08"
     assert len(list(book["Referrals"].iter_rows(values_only=True))) == 1 + 2
     assert len(list(book["Needing attention"].iter_rows(values_only=True))) == 1 + 72

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 from decimal import Decimal
@@ -16,6 +17,7 @@ from zoneops.accounts.models import Department, Zone
 from zoneops.core.models import AuditEvent
 from zoneops.projects.models import KeyProject, Problem, ProblemStatus
 from zoneops.projects.services import problem_raise
+from zoneops.servicedesk.models import ServiceOrder
 from zoneops.supervision.models import AssessmentAdjustment, SupervisionItem
 
 pytestmark = pytest.mark.django_db
@@ -207,28 +209,33 @@ def test_assessment_breakdown_sums_to_the_score(api_en: Any) -> None:
     # Four departments with key projects, and the service desk's departments with orders due in Q1
     # (the demo year of orders); equal scores share a rank.
     assert [(r["department"], r["rank"], r["score"]) for r in rows] == [
-        ("法律服务中心", 1, "100.00"),
         ("行政审批服务局", 1, "100.00"),
-        ("财政金融局", 1, "100.00"),
-        ("人力资源和社会保障局", 4, "88.89"),
-        ("科技创新局", 5, "81.70"),
-        ("投资促进局", 6, "78.33"),
-        ("经济发展局", 7, "71.85"),
-        ("自然资源和规划分局", 8, "71.43"),
-        ("重点项目服务中心", 9, "64.24"),
+        ("法律服务中心", 2, "95.00"),
+        ("财政金融局", 3, "93.75"),
+        ("人力资源和社会保障局", 4, "85.55"),
+        ("经济发展局", 5, "84.33"),
+        ("投资促进局", 6, "83.72"),
+        ("科技创新局", 7, "77.12"),
+        ("自然资源和规划分局", 8, "71.66"),
+        ("重点项目服务中心", 9, "61.59"),
     ]
     assert [Decimal(r["score"]) for r in rows] == sorted((Decimal(r["score"]) for r in rows), reverse=True)
     for row in rows:
-        measured = sum(Decimal(b["points"]) for b in row["breakdown"])
-        adjusted = sum(Decimal(a["points"]) for a in row["adjustments"])
-        assert measured + adjusted == Decimal(row["score"])
-        applicable = [b for b in row["breakdown"] if b["applies"]]
+        # The breakdown's last line is the bonus and penalty points, so its lines sum to the score.
+        assert sum(Decimal(b["points"]) for b in row["breakdown"]) == Decimal(row["score"])
+        *measures, adjustments = row["breakdown"]
+        assert adjustments["measure"] == "adjustments"
+        assert Decimal(adjustments["points"]) == sum(Decimal(a["points"]) for a in row["adjustments"])
+        applicable = [b for b in measures if b["applies"]]
         assert applicable
         weights = sum(b["weight"] for b in applicable)
         for b in applicable:
             assert Decimal(b["points"]) == (
                 Decimal(100) * b["weight"] * Decimal(b["achieved"]) / Decimal(b["expected"]) / weights
             ).quantize(Decimal("0.01"))
+        for b in measures:
+            if not b["applies"]:
+                assert (b["points"], b["rate"]) == ("0.00", None)
     services = {
         r["department"]: next(
             (b["achieved"], b["expected"]) for b in r["breakdown"] if b["measure"] == "service_orders"
@@ -241,11 +248,23 @@ def test_assessment_breakdown_sums_to_the_score(api_en: Any) -> None:
         "行政审批服务局": ("2.00", "2.00"),
         "财政金融局": ("12.00", "12.00"),
         "人力资源和社会保障局": ("8.00", "9.00"),
-        "科技创新局": ("4.00", "5.00"),
-        "自然资源和规划分局": ("5.00", "7.00"),
+        "科技创新局": ("5.00", "6.00"),
+        "自然资源和规划分局": ("4.00", "6.00"),
     }
+    # Cross-checked against the orders themselves: due in Q1, neither merged nor refused.
+    due = ServiceOrder.objects.filter(
+        resolve_due__gte=dt.date(2022, 1, 1), resolve_due__lte=dt.date(2022, 3, 31), department__isnull=False
+    ).exclude(status__in=["merged", "refused"])
+    counted: dict[str, list[int]] = {}
+    for order in due.select_related("department"):
+        tally = counted.setdefault(order.department.name, [0, 0])
+        tally[0] += order.answered_on_time is True
+        tally[1] += 1
+    assert services == {name: (f"{a}.00", f"{b}.00") for name, (a, b) in counted.items()}
     economy = next(r for r in rows if r["department"] == "经济发展局")
     assert [a["points"] for a in economy["adjustments"]] == ["-2.00"]
+    investment = next(r for r in rows if r["department"] == "投资促进局")
+    assert [a["points"] for a in investment["adjustments"]] == ["3.00"]
 
 
 def test_adjustment_moves_the_score_and_validates(api_en: Any) -> None:

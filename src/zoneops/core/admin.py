@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.db.models import Model
 from django.http import HttpRequest
 
 from zoneops.core.models import (
@@ -16,22 +17,29 @@ from zoneops.core.models import (
 from zoneops.core.services import calendar_changed
 
 
+class ReadOnlyAdmin[M: Model](admin.ModelAdmin[M]):
+    """Shown, every field read-only (Django's view-only page), never added, changed or deleted here: the
+    rows are written only by their audited services, which check the step, keep the timeline and the
+    figures computed from it (an edit here would bypass all of that)."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: M | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: M | None = None) -> bool:
+        return False
+
+
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin[AuditEvent]):
+class AuditEventAdmin(ReadOnlyAdmin[AuditEvent]):
+    """The audit log is append-only: readable here, never edited or deleted."""
+
     list_display = ["at", "actor_label", "action", "object_type", "object_repr", "zone"]
     list_filter = ["zone", "object_type"]
     search_fields = ["action", "object_repr", "actor_label", "object_id"]
     date_hierarchy = "at"
-
-    # The audit log is append-only: readable here, never edited or deleted.
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(WorkCalendarYear)

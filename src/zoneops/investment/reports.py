@@ -132,7 +132,7 @@ def pipeline_workbook(*, user: User, year: int, as_of: dt.date | None = None) ->
     )
     value_sheet.append(
         [
-            _("Started % of signed → in operation % of started"),
+            _("Started of signed → in operation of started, %"),
             " → ".join(
                 "—" if rate is None else str(rate) for rate in (value.started_rate, value.operating_rate)
             ),

@@ -14,6 +14,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from zoneops.core.admin import ReadOnlyAdmin
 from zoneops.projects.models import (
     KeyProject,
     Milestone,
@@ -24,19 +25,6 @@ from zoneops.projects.models import (
     WarningRule,
     WarningSnapshot,
 )
-
-
-class AuditedAdmin(admin.ModelAdmin[Any]):
-    """Read-only: the rows change through their audited services only."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class MilestoneInline(admin.TabularInline[Milestone, KeyProject]):
@@ -52,7 +40,7 @@ class MilestoneInline(admin.TabularInline[Milestone, KeyProject]):
 
 
 @admin.register(KeyProject)
-class KeyProjectAdmin(AuditedAdmin):
+class KeyProjectAdmin(ReadOnlyAdmin[KeyProject]):
     list_display = ["code", "name", "year", "level", "project_type", "status", "warning_level", "department"]
     list_filter = ["zone", "year", "level", "warning_level", "status"]
     search_fields = ["code", "name"]
@@ -60,12 +48,12 @@ class KeyProjectAdmin(AuditedAdmin):
 
 
 @admin.register(Milestone)
-class MilestoneAdmin(AuditedAdmin):
+class MilestoneAdmin(ReadOnlyAdmin[Milestone]):
     list_display = ["project", "name", "kind", "planned_date", "actual_date"]
 
 
 @admin.register(MonthlyReport)
-class MonthlyReportAdmin(AuditedAdmin):
+class MonthlyReportAdmin(ReadOnlyAdmin[MonthlyReport]):
     list_display = [
         "project",
         "period",
@@ -79,27 +67,27 @@ class MonthlyReportAdmin(AuditedAdmin):
 
 
 @admin.register(Problem)
-class ProblemAdmin(AuditedAdmin):
+class ProblemAdmin(ReadOnlyAdmin[Problem]):
     list_display = ["project", "description", "status", "raised_on", "resolved_on"]
     list_filter = ["status"]
 
 
 @admin.register(ProjectPhoto)
-class ProjectPhotoAdmin(AuditedAdmin):
+class ProjectPhotoAdmin(ReadOnlyAdmin[ProjectPhoto]):
     list_display = ["project", "caption", "taken_on", "content_type", "size"]
 
 
 @admin.register(WarningRule)
-class WarningRuleAdmin(AuditedAdmin):
+class WarningRuleAdmin(ReadOnlyAdmin[WarningRule]):
     list_display = ["code", "amber", "red", "enabled", "zone"]
 
 
 @admin.register(SchedulingSettings)
-class SchedulingSettingsAdmin(AuditedAdmin):
+class SchedulingSettingsAdmin(ReadOnlyAdmin[SchedulingSettings]):
     list_display = ["zone", "report_deadline_day"]
 
 
 @admin.register(WarningSnapshot)
-class WarningSnapshotAdmin(AuditedAdmin):
+class WarningSnapshotAdmin(ReadOnlyAdmin[WarningSnapshot]):
     list_display = ["project", "on", "level"]
     list_filter = ["level"]

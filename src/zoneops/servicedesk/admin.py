@@ -1,9 +1,9 @@
 from __future__ import annotations
 
 from django.contrib import admin
-from django.db.models import Model
 from django.http import HttpRequest
 
+from zoneops.core.admin import ReadOnlyAdmin
 from zoneops.servicedesk.models import (
     Open311Key,
     OrderAttachment,
@@ -28,20 +28,6 @@ class ServiceTypeAdmin(admin.ModelAdmin[ServiceType]):
         "active",
     ]
     list_filter = ["zone", "guarantee", "active"]
-
-
-class _ReadOnlyAdmin[M: Model](admin.ModelAdmin[M]):
-    """Readable here, written only by the service desk's services (the timeline, the ratings, the
-    statistics cells follow the orders' steps)."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: M | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: M | None = None) -> bool:
-        return False
 
 
 @admin.register(ServiceOrder)
@@ -69,19 +55,21 @@ class ServiceOrderAdmin(admin.ModelAdmin[ServiceOrder]):
 
 
 @admin.register(OrderEvent)
-class OrderEventAdmin(_ReadOnlyAdmin[OrderEvent]):
+class OrderEventAdmin(ReadOnlyAdmin[OrderEvent]):
     list_display = ["order", "at", "action", "status_after", "actor"]
     raw_id_fields = ["order", "actor"]
 
 
 @admin.register(OrderRating)
-class OrderRatingAdmin(_ReadOnlyAdmin[OrderRating]):
+class OrderRatingAdmin(ReadOnlyAdmin[OrderRating]):
     list_display = ["order", "rated_at", "rating", "comment", "followed_up_at"]
     raw_id_fields = ["order", "rated_by", "followed_up_by"]
 
 
 @admin.register(OrderAttachment)
-class OrderAttachmentAdmin(admin.ModelAdmin[OrderAttachment]):
+class OrderAttachmentAdmin(ReadOnlyAdmin[OrderAttachment]):
+    """Attachments are checked by their bytes when filed and stay as the enterprise sent them."""
+
     list_display = ["order", "name", "content_type", "size", "uploaded_at"]
     raw_id_fields = ["order", "uploaded_by"]
 
@@ -96,7 +84,7 @@ class Open311KeyAdmin(admin.ModelAdmin[Open311Key]):
 
 
 @admin.register(OrderDayStat)
-class OrderDayStatAdmin(_ReadOnlyAdmin[OrderDayStat]):
+class OrderDayStatAdmin(ReadOnlyAdmin[OrderDayStat]):
     """The cells follow the orders (``zoneops order-stats-rebuild`` recomputes them)."""
 
     list_display = ["day", "service_type", "department", "filed", "answered", "on_time", "rated"]

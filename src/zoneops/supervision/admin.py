@@ -15,11 +15,12 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from zoneops.projects.admin import AuditedAdmin
+from zoneops.core.admin import ReadOnlyAdmin
 from zoneops.supervision.models import (
     AssessmentAdjustment,
     AssessmentScheme,
     SupervisionEvent,
+    SupervisionEvidence,
     SupervisionItem,
 )
 
@@ -70,18 +71,26 @@ class SupervisionItemAdmin(admin.ModelAdmin[SupervisionItem]):
 
 
 @admin.register(SupervisionEvent)
-class SupervisionEventAdmin(AuditedAdmin):
+class SupervisionEventAdmin(ReadOnlyAdmin[SupervisionEvent]):
     list_display = ["item", "at", "action", "status_after", "actor"]
 
 
 @admin.register(AssessmentAdjustment)
-class AssessmentAdjustmentAdmin(AuditedAdmin):
+class AssessmentAdjustmentAdmin(ReadOnlyAdmin[AssessmentAdjustment]):
     list_display = ["period", "department", "points", "reason", "entered_by"]
     list_filter = ["period"]
 
 
 @admin.register(AssessmentScheme)
-class AssessmentSchemeAdmin(AuditedAdmin):
+class AssessmentSchemeAdmin(ReadOnlyAdmin[AssessmentScheme]):
     """Weights are set on Zone settings or over the API (audited, closed periods frozen first)."""
 
     list_display = ["name", "period", "is_default", "zone"]
+
+
+@admin.register(SupervisionEvidence)
+class SupervisionEvidenceAdmin(ReadOnlyAdmin[SupervisionEvidence]):
+    """Evidence files come with the department's response (checked by their bytes) and stay as sent."""
+
+    list_display = ["item", "name", "content_type", "size", "uploaded_at"]
+    raw_id_fields = ["item", "uploaded_by"]
