@@ -184,7 +184,7 @@ def _errors(response: Any) -> list[tuple[str, str]]:
 @pytest.mark.parametrize(
     ("extra", "errors"),
     [
-        ({"total_investment": "abc"}, [("Total investment (10k yuan)", "请输入数字。")]),
+        ({"total_investment": "abc"}, [("总投资（万元）", "请输入数字。")]),
         ({"planned_investment": "-1"}, [("年度计划（万元）", "请输入不小于 0 的数。")]),
         ({"planned_completion": "2022-01-01"}, [("计划竣工", "竣工日期不能早于开工日期。")]),
         ({"code": "SD-2022-001"}, [("代码", "本年度已有项目使用此编号。")]),
@@ -211,7 +211,7 @@ def test_a_chain_node_of_another_cluster_is_refused(page_as: Any, hp_project: Hp
     before = (project.chain_node_id, AuditEvent.objects.count())
     response = client.post(f"/projects/{project.pk}/edit/", {**data, "chain_node": str(foreign.pk)})
     assert response.status_code == 422
-    assert _errors(response) == [("链条环节", "The chain node is not in the project's cluster.")]
+    assert _errors(response) == [("链条环节", "该链条环节不属于项目所在的产业集群。")]
     project.refresh_from_db()
     assert (project.chain_node_id, AuditEvent.objects.count()) == before
 
