@@ -33,11 +33,13 @@ from decimal import Decimal  # noqa: E402
 from django.db.models import Sum  # noqa: E402
 
 from tests.conftest import ROLES  # noqa: E402
+from tests.servicedesk.conftest import act, drive, on, reach  # noqa: E402
 from zoneops.accounts.models import Department, Zone  # noqa: E402
+from zoneops.core import clock  # noqa: E402
 from zoneops.core.models import AuditEvent  # noqa: E402
 from zoneops.investment.models import Lead, LeadStage, PipelineSettings  # noqa: E402
 from zoneops.projects.models import Milestone  # noqa: E402
-from zoneops.servicedesk.models import ServiceOrder  # noqa: E402
+from zoneops.servicedesk.models import OrderRating, ServiceOrder  # noqa: E402
 from zoneops.supervision.assessment import (  # noqa: E402
     ADJUSTMENTS,
     DEFAULT_WEIGHTS,
@@ -109,27 +111,8 @@ def test_a_running_period_is_assessed_up_to_today(user_of: Any) -> None:
     assert assessment(user=leader, period_code="2022Q4") == []
 
 
-def test_satisfaction_is_the_ratings_of_the_orders_answered_in_the_period(user_of: Any) -> None:
-    rows = assessment(user=user_of("leader"), period_code="2021")
-    rated = (
-        ServiceOrder.objects.filter(answered_on__year=2021, rating__isnull=False, department__isnull=False)
-        .values("department__name")
-        .annotate(stars=Sum("rating"))
-    )
-    expected = {
-        r["department__name"]: (
-            Decimal(r["stars"]),
-            Decimal(
-                5
-                * ServiceOrder.objects.filter(
-                    answered_on__year=2021, rating__isnull=False, department__name=r["department__name"]
-                ).count()
-            ),
-        )
-        for r in rated
-    }
-    assert expected  # the demo year of orders has ratings in 2021
-    measured = {
+def _satisfaction(rows: list[Any]) -> dict[str, tuple[Decimal, Decimal]]:
+    return {
         r.department: (
             _measure(r, "service_satisfaction").achieved,
             _measure(r, "service_satisfaction").expected,
@@ -137,7 +120,45 @@ def test_satisfaction_is_the_ratings_of_the_orders_answered_in_the_period(user_o
         for r in rows
         if _measure(r, "service_satisfaction").applies
     }
-    assert measured == expected
+
+
+def test_satisfaction_is_every_rating_given_in_the_period(user_of: Any) -> None:
+    rows = assessment(user=user_of("leader"), period_code="2021")
+    expected: dict[str, tuple[Decimal, Decimal]] = {}
+    for rating in OrderRating.objects.filter(order__department__isnull=False).select_related(
+        "order__department"
+    ):
+        if rating.rated_at.astimezone(clock.SHANGHAI).year != 2021:
+            continue
+        stars, full = expected.get(rating.order.department.name, (Decimal(0), Decimal(0)))
+        expected[rating.order.department.name] = (stars + rating.rating, full + 5)
+    assert expected  # the demo year of orders has ratings in 2021
+    assert _satisfaction(rows) == expected
+
+
+def test_a_bad_rating_stays_counted_when_the_order_is_reopened_and_rated_again(user_of: Any) -> None:
+    leader = user_of("leader")
+    order = reach("confirmed")
+    name = order.department.name
+    quarter = "2022Q2"
+
+    def measured() -> tuple[Decimal, Decimal]:
+        # Assessed as of a day after the steps (a running quarter counts what was given up to today).
+        with on(dt.date(2022, 5, 13)):
+            rows = assessment(user=leader, period_code=quarter)
+        return _satisfaction(rows).get(name, (Decimal(0), Decimal(0)))
+
+    stars, full = measured()
+    with on(dt.date(2022, 5, 10)):
+        rated = act(order, "rate", rating=1, note="太慢")
+    with on(dt.date(2022, 5, 11)):
+        reopened = act(rated, "reopen", note="问题未解决")
+    # Reopening clears the order's own rating: the bad one still counts.
+    assert measured() == (stars + 1, full + 5)
+    with on(dt.date(2022, 5, 12)):
+        drive(reopened, "answer", "confirm")
+        act(ServiceOrder.objects.get(pk=order.pk), "rate", rating=5, note="解决了")
+    assert measured() == (stars + 6, full + 10)
 
 
 def test_investment_signed_is_measured_against_the_years_target(user_of: Any, zone: Zone) -> None:

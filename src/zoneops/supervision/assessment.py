@@ -11,8 +11,9 @@ Measures (default weights, points out of 100):
 * ``supervision_on_time`` (15) — supervision items due in the period closed by their deadline;
 * ``service_orders`` (10) — enterprise service orders whose resolution deadline fell in the period that
   were answered by it (merged and refused orders have no deadline to keep);
-* ``service_satisfaction`` (10) — the enterprises' ratings (1–5) of the orders the department answered in
-  the period, against the full 5;
+* ``service_satisfaction`` (10) — every rating (1–5) the enterprises gave the department's orders in the
+  period, against the full 5 (a bad rating stays counted when it reopens the order and the order is rated
+  again, as the service desk's statistics count it);
 * ``leads_signed`` (10) — the investment its officers' leads signed in the period (leads since lost left
   out) against the zone's signed-investment target for the year, pro-rated to the months elapsed.
 
@@ -49,7 +50,7 @@ from zoneops.investment.selectors import year_targets
 from zoneops.projects.models import KeyProject, Milestone, MonthlyReport
 from zoneops.projects.services import deadline_day
 from zoneops.projects.warnings import month_start, months_due
-from zoneops.servicedesk.models import OrderStatus, ServiceOrder
+from zoneops.servicedesk.models import OrderRating, OrderStatus, ServiceOrder
 from zoneops.supervision.models import AssessmentAdjustment, AssessmentScheme, SupervisionItem
 
 DEFAULT_WEIGHTS: dict[str, int] = {
@@ -209,13 +210,14 @@ def _orders_due(*, period: Period, zone_id: int, until: dt.date) -> QuerySet[Ser
     ).exclude(status__in=[OrderStatus.MERGED, OrderStatus.REFUSED])
 
 
-def _orders_rated(*, zone_id: int, start: dt.date, until: dt.date) -> QuerySet[ServiceOrder]:
-    return ServiceOrder.objects.filter(
-        zone_id=zone_id,
-        answered_on__gte=start,
-        answered_on__lte=until,
-        rating__isnull=False,
-        department__isnull=False,
+def _ratings_given(*, zone_id: int, start: dt.date, until: dt.date) -> QuerySet[OrderRating]:
+    # The order's own rating field holds only its latest rating, and reopening clears it: the ratings kept
+    # one per row are what was given.
+    return OrderRating.objects.filter(
+        order__zone_id=zone_id,
+        order__department__isnull=False,
+        rated_at__gte=dt.datetime.combine(start, dt.time.min, tzinfo=clock.SHANGHAI),
+        rated_at__lt=dt.datetime.combine(until + dt.timedelta(days=1), dt.time.min, tzinfo=clock.SHANGHAI),
     )
 
 
@@ -381,12 +383,12 @@ def _raw_period(*, zone_id: int, period: Period, until: dt.date, year: _YearRepo
         )
 
     for rated_row in (
-        _orders_rated(zone_id=zone_id, start=period.start, until=until)
-        .values("department_id")
+        _ratings_given(zone_id=zone_id, start=period.start, until=until)
+        .values("order__department_id")
         .annotate(total=Count("id"), stars=Sum("rating"))
         .order_by()
     ):
-        raw[rated_row["department_id"]]["service_satisfaction"] = (
+        raw[rated_row["order__department_id"]]["service_satisfaction"] = (
             Decimal(rated_row["stars"]),
             Decimal(rated_row["total"] * FULL_RATING),
         )
@@ -596,19 +598,20 @@ def drill_down(*, user: User, period_code: str, department_id: int) -> list[Dril
                 bool(o.answered_on_time),
             )
         )
-    for o in (
-        _orders_rated(zone_id=zone_id, start=period.start, until=until)
-        .filter(department_id=department_id)
-        .order_by("answered_on", "pk")
+    for rating in (
+        _ratings_given(zone_id=zone_id, start=period.start, until=until)
+        .filter(order__department_id=department_id)
+        .select_related("order")
+        .order_by("rated_at", "pk")
     ):
         rows.append(
             DrillRow(
                 "service_satisfaction",
                 "service_order",
-                o.pk,
-                f"{o.number} {o.title}",
-                f"{o.rating}/{FULL_RATING}",
-                (o.rating or 0) >= 4,
+                rating.order_id,
+                f"{rating.order.number} {rating.order.title}",
+                f"{rating.rating}/{FULL_RATING}",
+                rating.rating >= 4,
             )
         )
     signed = list(
