@@ -178,24 +178,45 @@ def board_columns(*, user: User, today: dt.date, limit: int = 30) -> dict[str, l
                 "resolve_due", "id"
             )[:limit]
         ),
-        "overdue": list(
-            base.filter(status__in=list(RUNNING_STATES), resolve_due__lt=today).order_by("resolve_due", "id")[
-                :limit
-            ]
-        ),
+        "overdue": _overdue_running(base, today=today, limit=limit),
         "answered": list(base.filter(status=OrderStatus.ANSWERED).order_by("answered_on", "id")[:limit]),
         "follow_up": _follow_ups(base, limit=limit),
     }
 
 
-def _follow_ups(base: QuerySet[ServiceOrder], *, limit: int) -> list[ServiceOrder]:
-    """Orders rated ``BAD_RATING`` or lower that the general office has not followed up, by the oldest
-    such rating. The pending ratings are few among many: they are read first, by their own partial index,
-    and then those of their orders the user sees (asking the orders first scans them all)."""
+def _overdue_running(base: QuerySet[ServiceOrder], *, today: dt.date, limit: int) -> list[ServiceOrder]:
+    """Running orders past their resolution deadline, oldest deadline first. Read one status at a time,
+    each through the status index (zone, status, deadline): asked for all running states at once, the
+    planner walks the deadline index from the zone's oldest order and filters out every closed one (about
+    480,000 at province scale) before it meets the first running order."""
+    candidates = [
+        order
+        for status in sorted(RUNNING_STATES)
+        for order in base.filter(status=status, resolve_due__lt=today).order_by("resolve_due", "id")[:limit]
+    ]
+    return sorted(candidates, key=lambda order: (order.resolve_due, order.pk))[:limit]
+
+
+def bad_ratings_pending(*, order: ServiceOrder | None = None) -> QuerySet[OrderRating]:
+    """Ratings of ``BAD_RATING`` or lower that the general office has not followed up yet (of one order,
+    or of all); their own partial index holds them."""
     pending = OrderRating.objects.filter(rating__lte=BAD_RATING, followed_up_at__isnull=True)
-    wanted = list(dict.fromkeys(pending.order_by("rated_at", "id").values_list("order_id", flat=True)))
+    return pending if order is None else pending.filter(order=order)
+
+
+def _follow_ups(base: QuerySet[ServiceOrder], *, limit: int) -> list[ServiceOrder]:
+    """Orders the user sees with a bad rating not followed up, by the oldest such rating. The pending
+    ratings are walked in that order by their partial index, each checked against the user's orders, up to
+    ``limit`` orders: neither every zone's pending ratings nor all of the user's orders are read."""
+    wanted: list[int] = []
+    pending = bad_ratings_pending().filter(order__in=base).order_by("rated_at", "id")
+    for order_id in pending.values_list("order_id", flat=True).iterator(chunk_size=limit * 2):
+        if order_id not in wanted:
+            wanted.append(order_id)
+            if len(wanted) == limit:
+                break
     found = base.in_bulk(wanted)
-    return [found[pk] for pk in wanted if pk in found][:limit]
+    return [found[pk] for pk in wanted]
 
 
 def attachment_get(*, user: User, attachment_id: int) -> OrderAttachment:

@@ -14,7 +14,7 @@ from typing import Any
 from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
-from django.db import models, transaction
+from django.db import transaction
 from django.db.models import Count, F, Max, Q, Sum
 from django.db.models.functions import Coalesce
 from django.urls import reverse
@@ -46,6 +46,7 @@ from zoneops.servicedesk.models import (
     ServiceOrder,
     ServiceType,
 )
+from zoneops.servicedesk.selectors import bad_ratings_pending
 
 S = OrderStatus
 # The state machine, in one place: action → (states it may start from, state it leads to, who acts).
@@ -157,14 +158,9 @@ def actions_for(user: User, order: ServiceOrder) -> list[str]:
         allowed = [a for a in allowed if a != "request_extension"]
     if order.rating is not None:
         allowed = [a for a in allowed if a != "rate"]
-    if "follow_up" in allowed and not _bad_ratings_pending(order).exists():
+    if "follow_up" in allowed and not bad_ratings_pending(order=order).exists():
         allowed = [a for a in allowed if a != "follow_up"]
     return allowed
-
-
-def _bad_ratings_pending(order: ServiceOrder) -> models.QuerySet[OrderRating]:
-    """The order's ratings of ``BAD_RATING`` or lower that the general office has not followed up yet."""
-    return OrderRating.objects.filter(order=order, rating__lte=BAD_RATING, followed_up_at__isnull=True)
 
 
 def _holders(*, zone: Zone, perm: Perm) -> list[User]:
@@ -473,7 +469,7 @@ def _step(
             errors.append(FieldError("approve", _("No extension has been requested.")))
         if approve is None:
             errors.append(FieldError("approve", _("Say whether the extension is approved.")))
-    if action == "follow_up" and not _bad_ratings_pending(order).exists():
+    if action == "follow_up" and not bad_ratings_pending(order=order).exists():
         errors.append(FieldError("rating", _("No bad rating of this order waits for a follow-up.")))
     if errors:
         raise InvalidInput(errors)
@@ -555,7 +551,7 @@ def _step(
     elif action == "follow_up":
         changes = {
             "ratings": list(
-                _bad_ratings_pending(order).order_by("rated_at", "pk").values_list("rating", flat=True)
+                bad_ratings_pending(order=order).order_by("rated_at", "pk").values_list("rating", flat=True)
             )
         }
     if action == "rate":
@@ -574,7 +570,7 @@ def _step(
             order=order, rating=ratings[-1], comment=order.rating_comment, rated_at=event.at, rated_by=actor
         )
     elif action == "follow_up":
-        _bad_ratings_pending(order).update(followed_up_at=event.at, followed_up_by=actor)
+        bad_ratings_pending(order=order).update(followed_up_at=event.at, followed_up_by=actor)
     if _contribution(order, ratings=ratings) != counted:
         _stats_shift(counted, _contribution(order, ratings=ratings))
     audit_record(
