@@ -198,9 +198,10 @@ def generate(*, args: argparse.Namespace, zone: Any) -> int:
     from django.utils import timezone
 
     from zoneops.core.bulk import insert_rows
+    from zoneops.core.clock import SHANGHAI
     from zoneops.core.selectors import WorkdayCounter
     from zoneops.enterprises.models import Enterprise
-    from zoneops.servicedesk.models import ServiceOrder, ServiceType
+    from zoneops.servicedesk.models import BAD_RATING, OrderRating, ServiceOrder, ServiceType
     from zoneops.servicedesk.services import ESCALATION_HEAD_AFTER, ESCALATION_SUPERVISION_AFTER
 
     rng = random.Random(f"orders:{args.seed}")
@@ -212,6 +213,7 @@ def generate(*, args: argparse.Namespace, zone: Any) -> int:
     filers = list(Enterprise.objects.filter(zone=zone).order_by("pk").values_list("pk", flat=True))
     days = sorted(rng.choice(workdays) for _ in range(args.orders))
     rows: list[tuple[object, ...]] = []
+    ratings: list[tuple[int, int, dt.datetime, dt.datetime | None]] = []
     for index, filed in enumerate(days, start=1):
         service_type = rng.choice(types)
         accepted = counter.add(start=filed, days=rng.choice([0, 1])).date
@@ -225,6 +227,11 @@ def generate(*, args: argparse.Namespace, zone: Any) -> int:
             else rng.randint(1, service_type.resolve_days)
         )
         answer_day = counter.add(start=accepted, days=spent).date
+        # The first reply: mostly by its deadline, never after the answer (which is a reply too).
+        reply_day = counter.add(
+            start=accepted, days=rng.randint(0, service_type.reply_days + (2 if rng.random() < 0.08 else 0))
+        ).date
+        replied_on: dt.date | None = min(reply_day, answer_day)
         status, answered_on, closed_on, on_time, working, rating = "closed", None, None, None, None, None
         level, amber = 0, False
         if answer_day <= TODAY:
@@ -240,6 +247,8 @@ def generate(*, args: argparse.Namespace, zone: Any) -> int:
             amber = True
         else:
             status = rng.choices(["in_progress", "dispatched", "waiting"], weights=[80, 15, 5])[0]
+            if replied_on is not None and (replied_on > TODAY or rng.random() < 0.1):
+                replied_on = None
             if resolve_due < TODAY:
                 late_days = counter.between(start=resolve_due, end=TODAY)
                 # Yesterday's and today's new lateness is left for the timed run.
@@ -253,6 +262,16 @@ def generate(*, args: argparse.Namespace, zone: Any) -> int:
                 level = wanted if late_days > 1 else 0
                 level = min(level, 2)  # level 3 raised items are not generated here
             amber = resolve_due < counter.add(start=TODAY, days=1).date and rng.random() < 0.5
+        # A first reply that came late, or has not come and was due before yesterday, was reminded by the
+        # half-hourly job already; yesterday's and today's are left for the timed run.
+        reply_reminded = (replied_on or TODAY) > reply_due and counter.between(
+            start=reply_due, end=replied_on or TODAY
+        ) > (0 if replied_on else 1)
+        if rating is not None and closed_on is not None:
+            rated_at = dt.datetime.combine(closed_on, dt.time(10), tzinfo=SHANGHAI)
+            # The general office calls back on a bad rating within days; the last week's wait.
+            followed = rating <= BAD_RATING and closed_on < TODAY - dt.timedelta(days=7)
+            ratings.append((index, rating, rated_at, rated_at + dt.timedelta(days=2) if followed else None))
         rows.append(
             (
                 zone.pk,
@@ -289,6 +308,8 @@ def generate(*, args: argparse.Namespace, zone: Any) -> int:
                 "",
                 None,
                 None,
+                replied_on,
+                reply_reminded,
                 now,
                 now,
             )
@@ -333,13 +354,33 @@ def generate(*, args: argparse.Namespace, zone: Any) -> int:
                 "open311_token",
                 "supervision_item_id",
                 "problem_id",
+                "replied_on",
+                "reply_reminded",
                 "created_at",
                 "updated_at",
             ],
             rows=rows,
         )
+        # Each rating is kept as its own row (the order's own field holds the latest).
+        ids = dict(ServiceOrder.objects.filter(zone=zone).values_list("number", "pk"))
+        numbers = dict(enumerate((row[1] for row in rows), start=1))
+        rated = insert_rows(
+            model=OrderRating,
+            fields=[
+                "order_id",
+                "rating",
+                "comment",
+                "rated_at",
+                "rated_by_id",
+                "followed_up_at",
+                "followed_up_by_id",
+            ],
+            rows=[(ids[numbers[i]], r, "", at, None, followed, None) for i, r, at, followed in ratings],
+        )
         # Orders loaded in bulk bypass the services that keep the statistics cells.
         cells = order_stats_rebuild(zone_id=zone.pk)
+    pending = sum(1 for _i, stars, _at, followed in ratings if stars <= BAD_RATING and followed is None)
+    print(f"ratings: {rated:,} ({pending:,} bad ones not yet followed up)")
     print(f"statistics cells: {cells:,}")
     return count
 
