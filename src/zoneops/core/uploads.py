@@ -6,9 +6,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from django.core.files.uploadedfile import UploadedFile
+from django.db.models.fields.files import FieldFile
+from django.http import FileResponse
 from django.utils.translation import gettext as _
 
 from zoneops.core.errors import FieldError, InvalidInput
@@ -78,3 +80,24 @@ def uploads_read(files: Iterable[UploadedFile[Any]], *, field: str = "files") ->
             )
         read.append((upload.name or "", upload.read()))
     return read
+
+
+class StoredDocument(Protocol):
+    """An ``UploadedDocument`` subclass: its file field, and what its bytes were found to be."""
+
+    name: str
+    content_type: str
+
+    @property
+    def file(self) -> FieldFile: ...
+
+
+def document_response(document: StoredDocument) -> FileResponse:
+    """The stored file as a download under its uploaded name and checked type (served by a view that has
+    checked who may read it: stored files are never under a public media URL)."""
+    return FileResponse(
+        document.file.open("rb"),
+        content_type=document.content_type,
+        as_attachment=True,
+        filename=document.name,
+    )

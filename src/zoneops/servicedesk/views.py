@@ -23,6 +23,7 @@ from zoneops.core import clock
 from zoneops.core.access import Perm, has_perm, is_enterprise_user, require_perm
 from zoneops.core.errors import InvalidInput, TransitionNotAllowed
 from zoneops.core.excel import XLSX
+from zoneops.core.uploads import document_response
 from zoneops.core.web import request_user
 from zoneops.enterprises.models import Enterprise
 from zoneops.servicedesk import reports, selectors, services
@@ -298,12 +299,8 @@ def attachment_upload(request: HttpRequest, order_id: int) -> HttpResponse:
 @login_required
 def attachment_file(request: HttpRequest, attachment_id: int) -> FileResponse:
     """A file of an order, served to whoever may see the order (never a public media URL)."""
-    attachment = selectors.attachment_get(user=request_user(request), attachment_id=attachment_id)
-    return FileResponse(
-        attachment.file.open("rb"),
-        content_type=attachment.content_type,
-        as_attachment=True,
-        filename=attachment.name,
+    return document_response(
+        selectors.attachment_get(user=request_user(request), attachment_id=attachment_id)
     )
 
 

@@ -13,7 +13,7 @@ from zoneops.accounts.models import User
 from zoneops.core import clock
 from zoneops.core.access import is_enterprise_user, supervision_scope
 from zoneops.core.selectors import add_working_days
-from zoneops.supervision.models import ItemStatus, SupervisionEvent, SupervisionItem
+from zoneops.supervision.models import ItemStatus, SupervisionEvent, SupervisionEvidence, SupervisionItem
 
 BUCKETS = ("open", "due_soon", "overdue", "closed_this_month")
 
@@ -51,6 +51,16 @@ def _bucket_q(*, user: User, bucket: str) -> Q:
     if bucket == "closed_this_month":
         return Q(status=ItemStatus.CLOSED, closed_on__gte=today.replace(day=1), closed_on__lte=today)
     return Q()
+
+
+def evidence_get(*, user: User, evidence_id: int) -> SupervisionEvidence:
+    """An evidence file, for whoever may read its item."""
+    document = SupervisionEvidence.objects.filter(
+        pk=evidence_id, item__in=SupervisionItem.objects.filter(supervision_scope(user))
+    ).first()
+    if document is None:
+        raise Http404
+    return document
 
 
 def item_get(*, user: User, item_id: int) -> SupervisionItem:

@@ -23,11 +23,11 @@ from zoneops.core import clock
 from zoneops.core.access import Perm, has_perm, is_enterprise_user, require_perm
 from zoneops.core.errors import InvalidInput, TransitionNotAllowed
 from zoneops.core.excel import XLSX
-from zoneops.core.uploads import uploads_read
+from zoneops.core.uploads import document_response, uploads_read
 from zoneops.core.web import request_user
 from zoneops.supervision import assessment as scoring
 from zoneops.supervision import reports, selectors, services
-from zoneops.supervision.models import ItemSource, SupervisionEvidence
+from zoneops.supervision.models import ItemSource
 
 
 @login_required
@@ -178,17 +178,7 @@ def item_step(request: HttpRequest, item_id: int) -> HttpResponse:
 @login_required
 def evidence_file(request: HttpRequest, evidence_id: int) -> FileResponse:
     """An evidence file, for whoever may read its item."""
-    user = request_user(request)
-    document = SupervisionEvidence.objects.filter(pk=evidence_id).first()
-    if document is None:
-        raise Http404
-    selectors.item_get(user=user, item_id=document.item_id)
-    return FileResponse(
-        document.file.open("rb"),
-        content_type=document.content_type,
-        as_attachment=True,
-        filename=document.name,
-    )
+    return document_response(selectors.evidence_get(user=request_user(request), evidence_id=evidence_id))
 
 
 def _period_code(request: HttpRequest) -> str:
