@@ -557,3 +557,33 @@ def test_gap_coverage_and_referrals_as_of_a_past_day(gap: PrinterGap) -> None:
         hp(None).by_stage["lost"] - 1,
     )
     assert hp(before).leads == hp(None).leads - 1
+
+
+# --- who may be a lead's officer ----------------------------------------------------------------------
+
+
+def test_the_officer_choices_are_the_zones_active_lead_editors(gap: PrinterGap) -> None:
+    assert gap.invest.department is not None
+    # In the bureau but no department staff (no LEAD_EDIT), and bureau staff deactivated: neither offered.
+    User.objects.create_user(
+        username="bureau-leader", zone=gap.zone, role="leader", department=gap.invest.department
+    )
+    User.objects.create_user(
+        username="bureau-gone",
+        zone=gap.zone,
+        role="department_staff",
+        department=gap.invest.department,
+        is_active=False,
+    )
+    hired = User.objects.create_user(
+        username="bureau-new", zone=gap.zone, role="department_staff", department=gap.invest.department
+    )
+    # The zone's administrator edits leads too, so may work one.
+    assert selectors.officer_choices(user=gap.invest) == [gap.admin, hired, gap.invest]
+    # The lead's officer now stays on offer, whoever it is.
+    assert selectors.officer_choices(user=gap.invest, current=gap.leader) == [
+        gap.admin,
+        hired,
+        gap.invest,
+        gap.leader,
+    ]

@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection
 
 from tests.investment.conftest import PrinterGap, new_uscc, rolled_back, typed_lead, walk
-from zoneops.accounts.models import Zone
+from zoneops.accounts.models import User, Zone
 from zoneops.chains.models import ChainNode, MembershipStatus, NodeMembership
 from zoneops.core import clock
 from zoneops.core.errors import InvalidInput, TransitionNotAllowed
@@ -771,6 +771,35 @@ def test_construction_and_operation_set_the_key_project_status(gap: PrinterGap) 
         services.lead_transition(actor=gap.invest, lead=stored, to="lost", reason="x")
 
 
+def test_construction_and_operation_recompute_the_key_projects_warnings(gap: PrinterGap) -> None:
+    lead = walk(gap.invest, _signed(gap), "registered", enterprise=gap.weigao)
+    project_id = Lead.objects.get(pk=lead.pk).key_project_id
+    # Started in the autumn, no report yet: behind on its reports the day construction is recorded.
+    with clock.pinned(dt.date(2022, 10, 31)):
+        walk(gap.invest, lead, "construction")
+    project = KeyProject.objects.get(pk=project_id)
+    assert (project.status, project.warning_checked_on, project.warning_rules) == (
+        "under_construction",
+        dt.date(2022, 10, 31),
+        ",investment_behind,report_missing,",
+    )
+    # In operation nothing more is chased: green the same day.
+    with clock.pinned(dt.date(2022, 11, 2)):
+        walk(gap.invest, lead, "operating")
+    project = KeyProject.objects.get(pk=project_id)
+    assert (project.status, project.warning_level, project.warning_reasons, project.warning_checked_on) == (
+        "in_production",
+        "green",
+        [],
+        dt.date(2022, 11, 2),
+    )
+    assert list(project.warning_history.order_by("on").values_list("on", "level")) == [
+        (TODAY, "green"),
+        (dt.date(2022, 10, 31), "red"),
+        (dt.date(2022, 11, 2), "green"),
+    ]
+
+
 # --- creating, duplicates -----------------------------------------------------------------------------
 
 
@@ -878,6 +907,33 @@ def test_lead_create_names_every_bad_field_and_writes_nothing(gap: PrinterGap, z
 def test_a_lead_may_be_created_for_another_officer(gap: PrinterGap) -> None:
     lead = typed_lead(gap.admin, gap.zone, "代他人建线索有限公司", officer_id=gap.invest.pk)
     assert Lead.objects.get(pk=lead.pk).officer_id == gap.invest.pk
+
+
+def test_an_unchanged_officer_and_leader_stand_though_deactivated(gap: PrinterGap) -> None:
+    lead = typed_lead(gap.admin, gap.zone, "停用负责人有限公司", leader_id=gap.leader.pk)
+    User.objects.filter(pk__in=[gap.admin.pk, gap.leader.pk]).update(is_active=False)
+    services.lead_update(
+        actor=gap.invest,
+        lead=lead,
+        values={"officer_id": str(gap.admin.pk), "leader_id": gap.leader.pk, "next_action": "回访"},
+    )
+    stored = Lead.objects.get(pk=lead.pk)
+    assert (stored.officer_id, stored.leader_id, stored.next_action) == (gap.admin.pk, gap.leader.pk, "回访")
+
+
+def test_a_change_to_a_deactivated_officer_or_leader_is_refused(gap: PrinterGap) -> None:
+    lead = typed_lead(gap.invest, gap.zone, "改派停用人员有限公司")
+    User.objects.filter(pk__in=[gap.admin.pk, gap.leader.pk]).update(is_active=False)
+    before = _snapshot(lead)
+    with pytest.raises(InvalidInput) as raised:
+        services.lead_update(
+            actor=gap.invest, lead=lead, values={"officer_id": gap.admin.pk, "leader_id": gap.leader.pk}
+        )
+    assert [(e.field, e.message) for e in raised.value.errors] == [
+        ("officer_id", "No user with this id in the zone."),
+        ("leader_id", "No user with this id in the zone."),
+    ]
+    assert _snapshot(lead) == before
 
 
 def test_an_amount_too_large_for_the_field_is_named(gap: PrinterGap) -> None:

@@ -17,6 +17,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tests.conftest import ROLES
 from tests.investment.conftest import PrinterGap, typed_lead
+from zoneops.accounts.models import User
 from zoneops.core.models import AuditEvent
 from zoneops.investment import services
 from zoneops.investment.models import Lead, LeadContact, LeadDocument, LeadEvent
@@ -502,14 +503,52 @@ def test_the_edit_form_shows_the_lead_and_offers_its_people(
     assert 'name="intended_investment" inputmode="decimal" value="8000"' in form  # 80,000,000 yuan
     assert 'name="intended_output" inputmode="decimal" value="12.345678"' in form
     assert 'type="date" name="next_action_on" value="2022-05-20"' in form
-    # Officers: the zone's investment promotion staff (the demo's bureau has one); leaders: the zone's.
-    assert _options(form, "officer_id") == [(str(gap.invest.pk), True)]
+    # Officers: who may edit leads (the bureau's one officer and the administrator); leaders: the zone's.
+    assert _options(form, "officer_id") == [(str(gap.admin.pk), False), (str(gap.invest.pk), True)]
     assert _options(form, "leader_id") == [("", False), (str(gap.leader.pk), True)]
     assert (str(gap.print_head.pk), True) in _options(form, "node_ids")
-    # A lead another officer (the administrator) works keeps that officer on offer.
+    # A lead the administrator works shows them chosen.
     mine = typed_lead(gap.admin, gap.zone, "管理员线索有限公司")
     admin_form = _edit_form(page_en("admin").get(f"/pipeline/leads/{mine.pk}/").content.decode())
-    assert _options(admin_form, "officer_id") == [(str(gap.invest.pk), False), (str(gap.admin.pk), True)]
+    assert _options(admin_form, "officer_id") == [(str(gap.admin.pk), True), (str(gap.invest.pk), False)]
+
+
+def test_the_edit_form_saves_a_lead_whose_officer_and_leader_were_deactivated(
+    page_en: Any, gap: PrinterGap
+) -> None:
+    lead = typed_lead(gap.admin, gap.zone, "停用负责人页面有限公司", leader_id=gap.leader.pk)
+    User.objects.filter(pk__in=[gap.admin.pk, gap.leader.pk]).update(is_active=False)
+    client = page_en("invest")
+    form = _edit_form(client.get(f"/pipeline/leads/{lead.pk}/").content.decode())
+    # Still shown as the lead's, so the form posts them back unchanged.
+    assert _options(form, "officer_id") == [(str(gap.invest.pk), False), (str(gap.admin.pk), True)]
+    assert _options(form, "leader_id") == [("", False), (str(gap.leader.pk), True)]
+    posted = client.post(
+        f"/pipeline/leads/{lead.pk}/edit/",
+        {
+            "company_name": "停用负责人页面有限公司",
+            "source": "research",
+            "officer_id": str(gap.admin.pk),
+            "leader_id": str(gap.leader.pk),
+            "next_action": "电话回访",
+        },
+    )
+    assert posted.status_code == 302
+    stored = Lead.objects.get(pk=lead.pk)
+    assert (stored.officer_id, stored.leader_id, stored.next_action) == (
+        gap.admin.pk,
+        gap.leader.pk,
+        "电话回访",
+    )
+    # Handing another lead to the deactivated officer is refused at the field.
+    other = typed_lead(gap.invest, gap.zone, "改派停用页面有限公司")
+    refused = client.post(
+        f"/pipeline/leads/{other.pk}/edit/",
+        {"company_name": "改派停用页面有限公司", "source": "research", "officer_id": str(gap.admin.pk)},
+    )
+    assert refused.status_code == 422
+    assert "<li>Officer: No user with this id in the zone.</li>" in refused.content.decode()
+    assert Lead.objects.get(pk=other.pk).officer_id == gap.invest.pk
 
 
 def test_the_edit_form_saves_every_field(page_en: Any, gap: PrinterGap, page_lead: Lead) -> None:
@@ -621,9 +660,9 @@ def test_the_new_lead_form_offers_the_officers(page_en: Any, gap: PrinterGap) ->
         assert select is not None
         return re.findall(r'<option value="(\d+)"( selected)?>', select.group(1))
 
-    # The bureau's staff, the acting user chosen: an administrator opening a lead may hand it to them.
-    assert officers("invest") == [(str(gap.invest.pk), " selected")]
-    assert officers("admin") == [(str(gap.invest.pk), ""), (str(gap.admin.pk), " selected")]
+    # Who may edit leads, the acting user chosen: an administrator opening a lead may hand it to the bureau.
+    assert officers("invest") == [(str(gap.admin.pk), ""), (str(gap.invest.pk), " selected")]
+    assert officers("admin") == [(str(gap.admin.pk), " selected"), (str(gap.invest.pk), "")]
     page_en("admin").post(
         "/pipeline/new/",
         {"company_name": "指派新建有限公司", "source": "research", "officer_id": str(gap.invest.pk)},

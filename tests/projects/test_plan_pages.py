@@ -174,6 +174,27 @@ def test_the_edit_form_shows_the_plan_and_saves_a_change(page_as: Any, hp_projec
     assert "completion_late" not in project.warning_rules
 
 
+def test_a_deactivated_leader_stays_only_on_the_plan_that_names_them(
+    page_as: Any, hp_project: HpProject, zone: Zone
+) -> None:
+    project = hp_project.project
+    leader = User.objects.get(username="leader")
+    assert project.leader_id == leader.pk
+    hired = User.objects.create_user(username="leader-new", zone=zone, role="leader")
+    User.objects.filter(pk=leader.pk).update(is_active=False)
+    client = page_as("projects")
+    offered = client.get("/projects/new/").context["form"].fields["leader"].choices
+    assert [value for value, _label in offered] == ["", hired.pk]
+    # The project it leads still shows it, so its plan saves unchanged.
+    form = client.get(f"/projects/{project.pk}/edit/").context["form"]
+    assert [value for value, _label in form.fields["leader"].choices] == ["", hired.pk, leader.pk]
+    data = {k: "" if v is None else str(v) for k, v in form.initial.items()}
+    data.update(planned_completion="2022-08-31")
+    assert client.post(f"/projects/{project.pk}/edit/", data).status_code == 302
+    project.refresh_from_db()
+    assert (project.leader_id, project.planned_completion) == (leader.pk, dt.date(2022, 8, 31))
+
+
 def _errors(response: Any) -> list[tuple[str, str]]:
     block = re.search(r'data-testid="form-errors"><ul>(.*?)</ul>', response.content.decode(), re.S)
     assert block is not None

@@ -16,7 +16,7 @@ from zoneops.core import clock
 from zoneops.core.errors import InvalidInput
 from zoneops.core.models import AuditEvent, Notification
 from zoneops.projects.models import KeyProject, Problem
-from zoneops.projects.services import problem_raise, warnings_refresh
+from zoneops.projects.services import problem_raise, problem_resolve, warnings_refresh
 from zoneops.supervision.assessment import DEFAULT_WEIGHTS, zone_weights
 from zoneops.supervision.models import AssessmentScheme, SupervisionItem
 from zoneops.supervision.services import (
@@ -192,6 +192,39 @@ def test_closing_the_item_of_a_problem_recomputes_that_projects_warnings_at_once
     # Only that project is recomputed.
     other.refresh_from_db()
     assert (other.warning_level, other.warning_reasons, other.warning_checked_on) == other_before
+
+
+def test_closing_the_item_of_a_problem_resolves_it_with_the_project_pages_audit(
+    zone: Zone, user_of: Any
+) -> None:
+    problem = _open_problem(zone, user_of, raised=dt.date(2022, 4, 1))
+    item = problem_to_supervision(actor=user_of("supervisor"), problem=problem, working_days=10)
+    supervisor = user_of("supervisor")
+    item_act(actor=user_of("admin"), item=item, action="respond", note="已协调供电公司送电")
+    item_act(actor=supervisor, item=item, action="verify", note="现场核实")
+    item_act(actor=supervisor, item=item, action="close", note="办结")
+    resolved = AuditEvent.objects.filter(action="project.problem_resolve", object_id=str(problem.pk))
+    assert list(resolved.values_list("actor__username", "zone_id", "before", "after")) == [
+        ("supervisor", zone.pk, {"status": "supervised"}, {"status": "resolved"})
+    ]
+
+
+def test_closing_the_item_of_a_problem_resolved_meanwhile_keeps_its_resolution(
+    zone: Zone, user_of: Any
+) -> None:
+    problem = _open_problem(zone, user_of, raised=dt.date(2022, 4, 1))
+    item = problem_to_supervision(actor=user_of("supervisor"), problem=problem, working_days=10)
+    supervisor = user_of("supervisor")
+    item_act(actor=user_of("admin"), item=item, action="respond", note="已协调供电公司送电")
+    item_act(actor=supervisor, item=item, action="verify", note="现场核实")
+    with clock.pinned(dt.date(2022, 5, 6)):
+        problem_resolve(actor=user_of("projects"), problem=problem)
+    item.problem = Problem.objects.get(pk=problem.pk)
+    item_act(actor=supervisor, item=item, action="close", note="办结")
+    problem.refresh_from_db()
+    assert (problem.status, problem.resolved_on) == ("resolved", dt.date(2022, 5, 6))
+    resolved = AuditEvent.objects.filter(action="project.problem_resolve", object_id=str(problem.pk))
+    assert list(resolved.values_list("actor__username", flat=True)) == ["projects"]
 
 
 def test_closing_an_item_without_a_problem_leaves_the_projects_alone(zone: Zone, user_of: Any) -> None:

@@ -58,3 +58,9 @@ def departments_visible(*, user: User) -> QuerySet[Department]:
 
 def users_with_role(*, zone: Zone, role: str) -> QuerySet[User]:
     return User.objects.filter(zone=zone, role=role, is_active=True)
+
+
+def with_current(users: list[User], current: User | None) -> list[User]:
+    """A form's choice of people plus the one the record names now, though no longer offered (deactivated,
+    or another role since): saving the form unchanged posts that one back."""
+    return users if current is None or current in users else [*users, current]

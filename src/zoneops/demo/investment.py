@@ -23,7 +23,8 @@ from zoneops.investment.services import (
     lead_update,
     pipeline_settings_set,
 )
-from zoneops.projects.models import KeyProject
+from zoneops.projects.models import KeyProject, WarningSnapshot
+from zoneops.projects.services import warnings_refresh
 
 OPEN_LEADS = 90  # from the candidate registry
 TYPED_LEADS = 40  # typed in by the bureau
@@ -82,6 +83,11 @@ def load_leads(zone: Zone) -> None:
         .select_related("owner")
         .order_by("planned_start", "code")
     )[::2]
+    # Registering a signed lead and starting its construction recompute the key project's warnings on the
+    # (pinned) day, but the projects step has already written these projects' reports up to May: a past
+    # day's colour computed from later reports would be fiction. Their warning history is put back as the
+    # projects step wrote it after the replay below, and today's colours recomputed.
+    history = list(WarningSnapshot.objects.filter(project__in=projects))
     chain_masters = {key: weihai.enterprise_by_key(zone, key) for key, _count in SIGNED_REFERRALS}
     referrals_left = dict(SIGNED_REFERRALS)
     for index, project in enumerate(projects):
@@ -146,6 +152,11 @@ def load_leads(zone: Zone) -> None:
                 lead_transition(
                     actor=officer, lead=lead, to=LeadStage.CONSTRUCTION, data={"date": project.planned_start}
                 )
+
+    WarningSnapshot.objects.filter(project__in=projects).delete()
+    WarningSnapshot.objects.bulk_create(history)
+    with clock.pinned(weihai.DEMO_DATE):
+        warnings_refresh(zone=zone, projects=KeyProject.objects.filter(pk__in=[p.pk for p in projects]))
 
     # Open leads from the chains' candidate registry: referrals by the chain masters first.
     reserved = {

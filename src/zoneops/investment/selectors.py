@@ -31,8 +31,8 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from zoneops.accounts.models import DepartmentFunction, Role, User
-from zoneops.accounts.selectors import users_with_role
+from zoneops.accounts.models import Role, User
+from zoneops.accounts.selectors import users_with_role, with_current
 from zoneops.chains.models import Chain
 from zoneops.core.access import Perm, has_perm, require_perm, zone_scope
 from zoneops.investment.models import (
@@ -89,27 +89,20 @@ def leads(*, user: User, filters: LeadFilter | None = None) -> QuerySet[Lead]:
 
 
 def officer_choices(*, user: User, current: User | None = None) -> list[User]:
-    """Who may be a lead's officer: the zone's active investment promotion staff, and the lead's officer
-    now (so saving the form doesn't drop one assigned otherwise, e.g. by an administrator)."""
+    """Who may be a lead's officer: the zone's active users who may edit leads (LEAD_EDIT, the rule the
+    lead services check), and the lead's officer now (so saving the form posts back one deactivated or
+    assigned otherwise since, which the services let stand while unchanged)."""
     if user.zone_id is None:
         return []
-    staff = User.objects.filter(
-        zone_id=user.zone_id, is_active=True, department__function=DepartmentFunction.INVESTMENT
-    ).order_by("username")
-    return _with_current(list(staff), current)
+    staff = User.objects.filter(zone_id=user.zone_id, is_active=True).select_related("department")
+    return with_current([u for u in staff.order_by("username") if has_perm(u, Perm.LEAD_EDIT)], current)
 
 
 def leader_choices(*, user: User, current: User | None = None) -> list[User]:
     """Who may be a lead's leader in charge: the zone's leaders, and the lead's leader now."""
     if user.zone is None:
         return []
-    return _with_current(
-        list(users_with_role(zone=user.zone, role=Role.LEADER).order_by("username")), current
-    )
-
-
-def _with_current(users: list[User], current: User | None) -> list[User]:
-    return users if current is None or current in users else [*users, current]
+    return with_current(list(users_with_role(zone=user.zone, role=Role.LEADER).order_by("username")), current)
 
 
 # --- the pipeline as it stood at a day's end --------------------------------------------------------

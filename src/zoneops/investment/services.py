@@ -109,6 +109,11 @@ def _date(values: Mapping[str, Any], key: str, errors: list[FieldError]) -> dt.d
         return None
 
 
+def _unchanged(current: Lead | None, key: str, value: Any) -> bool:
+    """Whether ``value`` (an id, as posted or given) is what the lead names already under ``key``."""
+    return current is not None and str(value) == str(getattr(current, key))
+
+
 def _clean(
     *, zone: Zone, values: Mapping[str, Any], creating: bool, current: Lead | None = None
 ) -> tuple[dict[str, Any], list[ChainNode]]:
@@ -172,6 +177,10 @@ def _clean(
         if key in values:
             if values[key] in (None, ""):
                 cleaned[key.removesuffix("_id")] = None
+                continue
+            if key in ("officer_id", "leader_id") and _unchanged(current, key, values[key]):
+                # The form posts the lead's officer and leader back as they are: one deactivated (or moved
+                # out of investment promotion) since must not refuse every other change to the lead.
                 continue
             found = queryset.filter(pk=values[key]).first()
             if found is None:
@@ -643,7 +652,6 @@ def _project_follow(*, actor: User, lead: Lead, before: str, reason: str) -> Non
     status the project office set itself — completed, in production, or any change made while the lead was
     out — is left alone."""
     from zoneops.projects.models import ProjectStatus
-    from zoneops.projects.services import warnings_refresh
 
     project = lead.key_project
     if project is None:
@@ -660,8 +668,8 @@ def _project_follow(*, actor: User, lead: Lead, before: str, reason: str) -> Non
         status = ProjectStatus.UNDER_CONSTRUCTION if lead.construction_on else ProjectStatus.PREPARING
     else:
         return
+    # The project's warnings follow in the shared write (a suspended project goes quiet at once).
     _project_status(actor=actor, lead=lead, status=status, note=reason)
-    warnings_refresh(zone=lead.zone, projects=[project])
 
 
 # --- contacts and documents -----------------------------------------------------------------------

@@ -50,13 +50,7 @@ def _choices(user: User) -> dict[str, Any]:
     return {
         "clusters": Cluster.objects.filter(zone=user.zone).order_by("sort_order") if user.zone else [],
         "chains": Chain.objects.filter(zone=user.zone).order_by("sort_order", "pk") if user.zone else [],
-        "officers": [
-            u
-            for u in User.objects.filter(zone=user.zone, is_active=True).order_by("username")
-            if has_perm(u, Perm.LEAD_EDIT)
-        ]
-        if user.zone
-        else [],
+        "officers": selectors.officer_choices(user=user),
         "sources": LeadSource.choices,
     }
 

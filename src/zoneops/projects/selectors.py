@@ -11,7 +11,8 @@ from typing import Any
 from django.db.models import Count, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 
-from zoneops.accounts.models import Department, Role, User
+from zoneops.accounts.models import Department, Role, User, Zone
+from zoneops.accounts.selectors import users_with_role, with_current
 from zoneops.chains.models import ChainNode, Cluster
 from zoneops.core.access import project_scope
 from zoneops.enterprises.models import Enterprise
@@ -267,13 +268,13 @@ class PlanChoices:
     officers: list[User]
 
 
-def plan_choices(*, zone_id: int, project: KeyProject | None = None) -> PlanChoices:
-    """The zone's clusters, chain nodes, enterprises, departments, leaders (the zone's leaders, and the
-    project's own leader in charge if that is someone else) and the staff who may be a project's officer."""
+def plan_choices(*, zone: Zone, project: KeyProject | None = None) -> PlanChoices:
+    """The zone's clusters, chain nodes, enterprises, departments, leaders (the zone's active leaders, and
+    the project's own leader in charge if no longer one of them, so its edit form saves unchanged) and the
+    staff who may be a project's officer."""
+    zone_id = zone.pk
     staff = User.objects.filter(zone_id=zone_id, is_active=True).exclude(role=Role.ENTERPRISE_USER)
-    leaders = Q(role=Role.LEADER)
-    if project is not None and project.leader_id is not None:
-        leaders |= Q(pk=project.leader_id)
+    leaders = list(users_with_role(zone=zone, role=Role.LEADER).order_by("username"))
     return PlanChoices(
         clusters=list(Cluster.objects.filter(zone_id=zone_id).order_by("sort_order", "code")),
         chain_nodes=list(
@@ -283,6 +284,6 @@ def plan_choices(*, zone_id: int, project: KeyProject | None = None) -> PlanChoi
         ),
         owners=list(Enterprise.objects.filter(zone_id=zone_id).order_by("name").only("pk", "name")),
         departments=list(Department.objects.filter(zone_id=zone_id).order_by("name")),
-        leaders=list(User.objects.filter(leaders, zone_id=zone_id).order_by("username")),
+        leaders=with_current(leaders, project.leader if project is not None else None),
         officers=list(staff.order_by("username")),
     )

@@ -142,9 +142,7 @@ def project_save(
     """Create or change a key project; every field is checked and every problem named. A changed plan
     (investment, dates, status) moves the project's warnings, so they are recomputed with it."""
     require_perm(actor, Perm.PROJECT_EDIT)
-    saved = project_write(actor=actor, zone=zone, values=values, project=project)
-    warnings_refresh(zone=zone, projects=[saved])
-    return saved
+    return project_write(actor=actor, zone=zone, values=values, project=project)
 
 
 def project_write(
@@ -157,7 +155,8 @@ def project_write(
 ) -> KeyProject:
     """``project_save`` without its permission check, for the writes another capability authorises: a
     lead signed in the investment pipeline becomes a key project, and its registration and construction
-    update it (the pipeline checks LEAD_EDIT). The same checks of every field, the same audit."""
+    update it (the pipeline checks LEAD_EDIT). The same checks of every field, the same audit, and the
+    project's warnings recomputed with it."""
     allowed = (
         set(_PROJECT_FIELDS)
         | set(_MONEY_FIELDS)
@@ -272,6 +271,8 @@ def project_write(
         after=changed_after,
         note=note,
     )
+    # A changed plan (investment, dates, status) moves the project's warnings, whoever wrote it.
+    warnings_refresh(zone=zone, projects=[project])
     return project
 
 
@@ -475,6 +476,13 @@ def problem_raise(*, actor: User, project: KeyProject, description: str, guarant
 @transaction.atomic
 def problem_resolve(*, actor: User, problem: Problem) -> Problem:
     require_report(actor, problem.project)
+    return problem_resolve_write(actor=actor, problem=problem)
+
+
+def problem_resolve_write(*, actor: User, problem: Problem) -> Problem:
+    """``problem_resolve`` without its permission check, for a resolution another capability authorises:
+    the supervision office closing the item raised from the problem (SUPERVISION_MANAGE). The same
+    audit row and the project's colour recomputed at once, as on the project page."""
     if problem.status == ProblemStatus.RESOLVED:
         raise InvalidInput.single("status", _("The problem is resolved already."))
     before = problem.status

@@ -250,7 +250,7 @@ def _project_form(request: HttpRequest, project: KeyProject | None) -> HttpRespo
     else:
         today = clock.today(zone=zone)
         initial = {"year": today.year, "status": ProjectStatus.PREPARING}
-    choices = selectors.plan_choices(zone_id=zone.pk, project=project)
+    choices = selectors.plan_choices(zone=zone, project=project)
     form = ProjectForm(request.POST or None, initial=initial, choices=choices)
     if request.method == "POST" and form.is_valid():
         values = dict(form.cleaned_data)

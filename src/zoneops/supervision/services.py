@@ -261,14 +261,17 @@ def item_act(
         item.closed_on = clock.today(zone=item.zone)
     # Only what the step changes: the daily follow-up may have reminded or escalated the item since.
     item.save(update_fields=["status", "closed_on", "updated_at"])
-    if target == ItemStatus.CLOSED and item.problem is not None:
-        item.problem.status = ProblemStatus.RESOLVED
-        item.problem.resolved_on = item.closed_on
-        item.problem.save(update_fields=["status", "resolved_on", "updated_at"])
-        # The project's colour follows at once, not at the nightly run: a solved problem no longer counts.
-        from zoneops.projects.services import warnings_refresh
+    if (
+        target == ItemStatus.CLOSED
+        and item.problem is not None
+        and item.problem.status != ProblemStatus.RESOLVED
+    ):
+        # Closing the item solves its problem as the project page would (the same audit row, the project's
+        # colour recomputed at once); the supervision office's SUPERVISION_MANAGE authorises it. A problem
+        # resolved on the project page meanwhile keeps its own resolution.
+        from zoneops.projects.services import problem_resolve_write
 
-        warnings_refresh(zone=item.zone, projects=[item.problem.project])
+        problem_resolve_write(actor=actor, problem=item.problem)
     event = _event(item=item, actor=actor, action=action, note=note.strip(), evidence=evidence.strip())
     stored = _evidence_store(actor=actor, event=event, checked=checked)
     audit_record(
