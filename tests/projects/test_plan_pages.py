@@ -195,6 +195,31 @@ def test_a_deactivated_leader_stays_only_on_the_plan_that_names_them(
     assert (project.leader_id, project.planned_completion) == (leader.pk, dt.date(2022, 8, 31))
 
 
+def test_a_deactivated_officer_stays_only_on_the_plan_that_names_them(
+    page_as: Any, hp_project: HpProject
+) -> None:
+    # A project's officer who left the zone's staff.
+    project = hp_project.project
+    assert project.officer is not None
+    officer = User.objects.create_user(
+        username="officer-left", zone=project.zone, role="department_staff", department=project.department
+    )
+    KeyProject.objects.filter(pk=project.pk).update(officer=officer)
+    User.objects.filter(pk=officer.pk).update(is_active=False)
+    client = page_as("projects")
+    offered = [
+        value for value, _label in client.get("/projects/new/").context["form"].fields["officer"].choices
+    ]
+    assert officer.pk not in offered
+    form = client.get(f"/projects/{project.pk}/edit/").context["form"]
+    assert [value for value, _label in form.fields["officer"].choices] == [*offered, officer.pk]
+    data = {k: "" if v is None else str(v) for k, v in form.initial.items()}
+    data.update(planned_completion="2022-08-31")
+    assert client.post(f"/projects/{project.pk}/edit/", data).status_code == 302
+    project.refresh_from_db()
+    assert (project.officer_id, project.planned_completion) == (officer.pk, dt.date(2022, 8, 31))
+
+
 def _errors(response: Any) -> list[tuple[str, str]]:
     block = re.search(r'data-testid="form-errors"><ul>(.*?)</ul>', response.content.decode(), re.S)
     assert block is not None

@@ -271,10 +271,11 @@ class PlanChoices:
 def plan_choices(*, zone: Zone, project: KeyProject | None = None) -> PlanChoices:
     """The zone's clusters, chain nodes, enterprises, departments, leaders (the zone's active leaders, and
     the project's own leader in charge if no longer one of them, so its edit form saves unchanged) and the
-    staff who may be a project's officer."""
+    staff who may be a project's officer (with the project's own, deactivated or not)."""
     zone_id = zone.pk
     staff = User.objects.filter(zone_id=zone_id, is_active=True).exclude(role=Role.ENTERPRISE_USER)
     leaders = list(users_with_role(zone=zone, role=Role.LEADER).order_by("username"))
+    officers = list(staff.order_by("username"))
     return PlanChoices(
         clusters=list(Cluster.objects.filter(zone_id=zone_id).order_by("sort_order", "code")),
         chain_nodes=list(
@@ -285,5 +286,5 @@ def plan_choices(*, zone: Zone, project: KeyProject | None = None) -> PlanChoice
         owners=list(Enterprise.objects.filter(zone_id=zone_id).order_by("name").only("pk", "name")),
         departments=list(Department.objects.filter(zone_id=zone_id).order_by("name")),
         leaders=with_current(leaders, project.leader if project is not None else None),
-        officers=list(staff.order_by("username")),
+        officers=with_current(officers, project.officer if project is not None else None),
     )
