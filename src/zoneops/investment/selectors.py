@@ -39,6 +39,7 @@ from zoneops.investment.models import (
     OPEN_STAGES,
     STAGE_ORDER,
     Lead,
+    LeadDocument,
     LeadEvent,
     LeadSource,
     LeadStage,
@@ -182,6 +183,14 @@ def lead_get(*, user: User, lead_id: int) -> Lead:
     if lead is None:
         raise Http404
     return lead
+
+
+def document_get(*, user: User, document_id: int) -> LeadDocument:
+    """A lead's document, for whoever may read the lead."""
+    document = LeadDocument.objects.filter(pk=document_id, lead__in=leads(user=user)).first()
+    if document is None:
+        raise Http404
+    return document
 
 
 def board(*, user: User, filters: LeadFilter, per_column: int = 40) -> list[tuple[str, str, int, list[Lead]]]:

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -23,11 +23,11 @@ from zoneops.core import clock
 from zoneops.core.access import Perm, has_perm, require_perm
 from zoneops.core.errors import InvalidInput, TransitionNotAllowed
 from zoneops.core.excel import XLSX
-from zoneops.core.uploads import DOCUMENT_MAX_BYTES
+from zoneops.core.uploads import DOCUMENT_MAX_BYTES, document_response
 from zoneops.core.web import request_user
 from zoneops.enterprises.models import Enterprise
 from zoneops.investment import reports, selectors, services
-from zoneops.investment.models import Lead, LeadDocument, LeadSource, LeadStage
+from zoneops.investment.models import Lead, LeadSource, LeadStage
 
 
 def _int(text: str | None) -> int | None:
@@ -343,17 +343,8 @@ def document_upload(request: HttpRequest, lead_id: int) -> HttpResponse:
 
 @login_required
 def document_file(request: HttpRequest, document_id: int) -> FileResponse:
-    user = request_user(request)
-    document = LeadDocument.objects.filter(pk=document_id).select_related("lead").first()
-    if document is None:
-        raise Http404
-    selectors.lead_get(user=user, lead_id=document.lead_id)
-    return FileResponse(
-        document.file.open("rb"),
-        content_type=document.content_type,
-        as_attachment=True,
-        filename=document.name,
-    )
+    """A lead's document, for whoever may read the lead."""
+    return document_response(selectors.document_get(user=request_user(request), document_id=document_id))
 
 
 @login_required
