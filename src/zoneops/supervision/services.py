@@ -17,8 +17,7 @@ from zoneops.accounts.models import Department, User, Zone
 from zoneops.core import clock
 from zoneops.core.access import Perm, has_perm, require_perm
 from zoneops.core.errors import FieldError, InvalidInput, TransitionNotAllowed
-from zoneops.core.models import WorkCalendarDay
-from zoneops.core.selectors import add_working_days, working_days_between
+from zoneops.core.selectors import WorkdayCounter, add_working_days
 from zoneops.core.services import audit_record, notify
 from zoneops.core.uploads import FileKind, document_check
 from zoneops.projects.models import KeyProject, Problem, ProblemStatus
@@ -419,20 +418,30 @@ def overdue_follow_up(*, zone: Zone) -> int:
     waits for the supervision office, not for the department, so it is neither reminded nor escalated.
     Returns the number of items followed up."""
     today = clock.today(zone=zone)
-    if not WorkCalendarDay.objects.filter(date=today, is_workday=True).exists():
+    overdue = list(
+        SupervisionItem.objects.filter(
+            zone=zone, deadline__lt=today, status__in=AWAITING_DEPARTMENT
+        ).select_related("department", "leader", "zone")
+    )
+    # The calendar from the oldest date counted from, read once for all the items.
+    counter = WorkdayCounter(
+        first=min(
+            [today, *(i.deadline for i in overdue), *(i.reminded_on for i in overdue if i.reminded_on)]
+        ),
+        last=today,
+    )
+    if today not in counter.days:
         return 0
     followed = 0
-    for item in SupervisionItem.objects.filter(
-        zone=zone, deadline__lt=today, status__in=AWAITING_DEPARTMENT
-    ).select_related("department", "leader", "zone"):
+    for item in overdue:
         with transaction.atomic():
             if (
                 item.reminded_on is None
                 or item.reminded_on < item.deadline
-                or working_days_between(start=item.reminded_on, end=today) >= REMIND_EVERY_WORKING_DAYS
+                or counter.between(start=item.reminded_on, end=today) >= REMIND_EVERY_WORKING_DAYS
             ):
                 item_remind(actor=None, item=item)
-            late = working_days_between(start=item.deadline, end=today)
+            late = counter.between(start=item.deadline, end=today)
             if late >= ESCALATE_AFTER_WORKING_DAYS and item.escalated_on is None and item.leader is not None:
                 item.escalated_on = today
                 item.save(update_fields=["escalated_on", "updated_at"])
