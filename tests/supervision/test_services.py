@@ -194,14 +194,20 @@ def test_closing_the_item_of_a_problem_recomputes_that_projects_warnings_at_once
     assert (other.warning_level, other.warning_reasons, other.warning_checked_on) == other_before
 
 
+def _verified_item_of_a_problem(zone: Zone, user_of: Any) -> tuple[Problem, SupervisionItem]:
+    """A project problem raised as an item, answered by the department and verified: ready to close."""
+    problem = _open_problem(zone, user_of, raised=dt.date(2022, 4, 1))
+    item = problem_to_supervision(actor=user_of("supervisor"), problem=problem, working_days=10)
+    item_act(actor=user_of("admin"), item=item, action="respond", note="已协调供电公司送电")
+    item_act(actor=user_of("supervisor"), item=item, action="verify", note="现场核实")
+    return problem, item
+
+
 def test_closing_the_item_of_a_problem_resolves_it_with_the_project_pages_audit(
     zone: Zone, user_of: Any
 ) -> None:
-    problem = _open_problem(zone, user_of, raised=dt.date(2022, 4, 1))
-    item = problem_to_supervision(actor=user_of("supervisor"), problem=problem, working_days=10)
+    problem, item = _verified_item_of_a_problem(zone, user_of)
     supervisor = user_of("supervisor")
-    item_act(actor=user_of("admin"), item=item, action="respond", note="已协调供电公司送电")
-    item_act(actor=supervisor, item=item, action="verify", note="现场核实")
     item_act(actor=supervisor, item=item, action="close", note="办结")
     resolved = AuditEvent.objects.filter(action="project.problem_resolve", object_id=str(problem.pk))
     assert list(resolved.values_list("actor__username", "zone_id", "before", "after")) == [
@@ -212,11 +218,8 @@ def test_closing_the_item_of_a_problem_resolves_it_with_the_project_pages_audit(
 def test_closing_the_item_of_a_problem_resolved_meanwhile_keeps_its_resolution(
     zone: Zone, user_of: Any
 ) -> None:
-    problem = _open_problem(zone, user_of, raised=dt.date(2022, 4, 1))
-    item = problem_to_supervision(actor=user_of("supervisor"), problem=problem, working_days=10)
+    problem, item = _verified_item_of_a_problem(zone, user_of)
     supervisor = user_of("supervisor")
-    item_act(actor=user_of("admin"), item=item, action="respond", note="已协调供电公司送电")
-    item_act(actor=supervisor, item=item, action="verify", note="现场核实")
     with clock.pinned(dt.date(2022, 5, 6)):
         problem_resolve(actor=user_of("projects"), problem=problem)
     item.problem = Problem.objects.get(pk=problem.pk)
