@@ -294,6 +294,24 @@ def test_adjustment_moves_the_score_and_validates(api_en: Any) -> None:
     assert Decimal(after["score"]) == Decimal(before["score"]) + 2
 
 
+def test_an_adjustment_for_a_department_outside_the_zone_is_refused_with_the_other_fields(
+    api_en: Any,
+) -> None:
+    other = Zone.objects.create(code="other-zone", name="另一园区")
+    stranger = Department.objects.create(zone=other, code="economy", name="经济发展局")
+    count = AssessmentAdjustment.objects.count()
+    bad = api_en("supervisor").post(
+        "/api/v1/assessments/adjustments",
+        {"department_id": stranger.pk, "period": "2022Q1", "points": "0", "reason": "加分"},
+    )
+    assert bad.status_code == 422
+    assert bad.json()["errors"] == [
+        {"field": "points", "message": "Enter points between -20 and 20, not 0."},
+        {"field": "department_id", "message": "No department with this id in the zone."},
+    ]
+    assert AssessmentAdjustment.objects.count() == count
+
+
 def test_assessment_export_is_excel(api_en: Any) -> None:
     response = api_en("leader").get("/api/v1/assessments/export", period="2022Q1")
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active

@@ -543,7 +543,7 @@ def load_supervision(zone: Zone) -> None:
         adjust = partial(adjustment_add, actor=supervisor, zone=zone, period="2022Q1")
         on(
             dt.date(2022, 4, 8),
-            partial(adjust, department=departments[department_code], points=points, reason=reason),
+            partial(adjust, department_id=departments[department_code].pk, points=points, reason=reason),
         )
 
     day = min(agenda)

@@ -373,13 +373,10 @@ def adjustment_create(request: HttpRequest, payload: AdjustmentIn) -> Status[Adj
     user = request_user(request)
     if user.zone is None:
         raise InvalidInput.single("zone", _("Act from an account of the zone."))
-    department = Department.objects.filter(zone=user.zone, pk=payload.department_id).first()
-    if department is None:
-        raise InvalidInput.single("department_id", _("No department with this id in the zone."))
     adjustment = services.adjustment_add(
         actor=user,
         zone=user.zone,
-        department=department,
+        department_id=payload.department_id,
         period=payload.period,
         points=payload.points,
         reason=payload.reason,

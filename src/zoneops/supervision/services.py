@@ -466,9 +466,9 @@ def overdue_follow_up(*, zone: Zone) -> int:
 
 @transaction.atomic
 def adjustment_add(
-    *, actor: User, zone: Zone, department: Department, period: str, points: Decimal, reason: str
+    *, actor: User, zone: Zone, department_id: int, period: str, points: Decimal, reason: str
 ) -> AssessmentAdjustment:
-    """A bonus (positive) or penalty (negative) for a department in a period, with its reason."""
+    """A bonus (positive) or penalty (negative) for a department of the zone in a period, with its reason."""
     from zoneops.supervision.assessment import parse_period
 
     require_perm(actor, Perm.ASSESSMENT_ADJUST)
@@ -481,9 +481,10 @@ def adjustment_add(
         errors.append(FieldError("points", _("Enter points between -20 and 20, not 0.")))
     if not reason.strip():
         errors.append(FieldError("reason", _("This field is required.")))
-    if department.zone_id != zone.pk:
+    department = Department.objects.filter(zone=zone, pk=department_id).first()
+    if department is None:
         errors.append(FieldError("department_id", _("No department with this id in the zone.")))
-    if errors:
+    if errors or department is None:
         raise InvalidInput(errors)
     period = parse_period(period).code
     adjustment = AssessmentAdjustment.objects.create(

@@ -225,10 +225,13 @@ def assessment_adjustment_new(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     require_perm(user, Perm.ASSESSMENT_ADJUST)
     period = request.POST.get("period", "").strip()
-    department = Department.objects.filter(zone=user.zone, pk=request.POST.get("department") or 0).first()
     try:
-        if department is None or user.zone is None:
-            raise InvalidInput.single("department", _("No department with this id in the zone."))
+        if user.zone is None:
+            raise InvalidInput.single("zone", _("Act from an account of the zone."))
+        try:
+            department_id = int(request.POST.get("department") or 0)
+        except ValueError:
+            department_id = 0
         try:
             points = Decimal(request.POST.get("points", "").strip())
         except InvalidOperation:
@@ -236,7 +239,7 @@ def assessment_adjustment_new(request: HttpRequest) -> HttpResponse:
         services.adjustment_add(
             actor=user,
             zone=user.zone,
-            department=department,
+            department_id=department_id,
             period=period,
             points=points,
             reason=request.POST.get("reason", ""),
