@@ -60,7 +60,8 @@ def users_with_role(*, zone: Zone, role: str) -> QuerySet[User]:
     return User.objects.filter(zone=zone, role=role, is_active=True)
 
 
-def with_current(users: list[User], current: User | None) -> list[User]:
-    """A form's choice of people plus the one the record names now, though no longer offered (deactivated,
-    or another role since): saving the form unchanged posts that one back."""
-    return users if current is None or current in users else [*users, current]
+def with_current[T](choices: list[T], current: T | None) -> list[T]:
+    """A form's choices plus the one the record names now, though no longer offered (a person deactivated
+    or given another role since, an enterprise no longer a chain master): saving the form unchanged posts
+    that one back."""
+    return choices if current is None or current in choices else [*choices, current]

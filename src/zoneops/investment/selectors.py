@@ -33,8 +33,9 @@ from django.utils.translation import gettext as _
 
 from zoneops.accounts.models import Role, User
 from zoneops.accounts.selectors import users_with_role, with_current
-from zoneops.chains.models import Chain
+from zoneops.chains.models import Chain, Cluster
 from zoneops.core.access import Perm, has_perm, require_perm, zone_scope
+from zoneops.enterprises.models import Enterprise
 from zoneops.investment.models import (
     OPEN_STAGES,
     STAGE_ORDER,
@@ -104,6 +105,35 @@ def leader_choices(*, user: User, current: User | None = None) -> list[User]:
     if user.zone is None:
         return []
     return with_current(list(users_with_role(zone=user.zone, role=Role.LEADER).order_by("username")), current)
+
+
+def board_choices(*, user: User) -> dict[str, Any]:
+    """What the board's filters offer: the zone's clusters, chains, officers and the sources."""
+    if user.zone is None:
+        return {"clusters": [], "chains": [], "officers": [], "sources": LeadSource.choices}
+    return {
+        "clusters": list(Cluster.objects.filter(zone=user.zone).order_by("sort_order")),
+        "chains": list(Chain.objects.filter(zone=user.zone).order_by("sort_order", "pk")),
+        "officers": officer_choices(user=user),
+        "sources": LeadSource.choices,
+    }
+
+
+def lead_form_choices(*, user: User, lead: Lead | None = None) -> dict[str, Any]:
+    """What the lead forms offer: chains and their nodes, chain masters, officers, leaders, sources."""
+    masters = list(
+        Enterprise.objects.filter(zone=user.zone, chains_led__isnull=False).distinct().order_by("name")
+    )
+    return {
+        "chains": list(
+            Chain.objects.filter(zone=user.zone).prefetch_related("nodes").order_by("sort_order", "pk")
+        ),
+        "chain_masters": with_current(masters, lead.referred_by if lead is not None else None),
+        # A new lead is the acting user's unless another officer is chosen.
+        "officer_choices": officer_choices(user=user, current=lead.officer if lead else user),
+        "leaders": leader_choices(user=user, current=lead.leader if lead else None),
+        "sources": LeadSource.choices,
+    }
 
 
 # --- the pipeline as it stood at a day's end --------------------------------------------------------

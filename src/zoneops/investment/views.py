@@ -17,17 +17,15 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from zoneops.accounts.models import User
-from zoneops.chains.models import Chain, Cluster
+from zoneops.chains.models import Chain
 from zoneops.core import clock
 from zoneops.core.access import Perm, has_perm, require_perm
 from zoneops.core.errors import InvalidInput, TransitionNotAllowed
 from zoneops.core.excel import XLSX
 from zoneops.core.uploads import DOCUMENT_MAX_BYTES, document_response
 from zoneops.core.web import request_user
-from zoneops.enterprises.models import Enterprise
 from zoneops.investment import reports, selectors, services
-from zoneops.investment.models import Lead, LeadSource, LeadStage
+from zoneops.investment.models import Lead, LeadStage
 
 
 def _int(text: str | None) -> int | None:
@@ -46,15 +44,6 @@ def _filters(request: HttpRequest) -> selectors.LeadFilter:
     )
 
 
-def _choices(user: User) -> dict[str, Any]:
-    return {
-        "clusters": Cluster.objects.filter(zone=user.zone).order_by("sort_order") if user.zone else [],
-        "chains": Chain.objects.filter(zone=user.zone).order_by("sort_order", "pk") if user.zone else [],
-        "officers": selectors.officer_choices(user=user),
-        "sources": LeadSource.choices,
-    }
-
-
 @login_required
 def board(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
@@ -69,7 +58,7 @@ def board(request: HttpRequest) -> HttpResponse:
             "filters": filters,
             "attention": selectors.needing_attention(user=user, today=today),
             "can_edit": has_perm(user, Perm.LEAD_EDIT),
-            **_choices(user),
+            **selectors.board_choices(user=user),
         },
     )
 
@@ -141,24 +130,6 @@ def _form_errors(exc: InvalidInput | None) -> tuple[dict[str, str], list[str]]:
     )
 
 
-def _form_choices(*, user: User, lead: Lead | None = None) -> dict[str, Any]:
-    """What the lead forms offer: chains and their nodes, chain masters, officers, leaders, sources."""
-    referrer = lead.referred_by if lead is not None else None
-    masters = list(
-        Enterprise.objects.filter(zone=user.zone, chains_led__isnull=False).distinct().order_by("name")
-    )
-    return {
-        "chains": list(
-            Chain.objects.filter(zone=user.zone).prefetch_related("nodes").order_by("sort_order", "pk")
-        ),
-        "chain_masters": masters if referrer is None or referrer in masters else [*masters, referrer],
-        # A new lead is the acting user's unless another officer is chosen.
-        "officer_choices": selectors.officer_choices(user=user, current=lead.officer if lead else user),
-        "leaders": selectors.leader_choices(user=user, current=lead.leader if lead else None),
-        "sources": LeadSource.choices,
-    }
-
-
 @login_required
 def lead_new(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
@@ -185,7 +156,7 @@ def lead_new(request: HttpRequest) -> HttpResponse:
             "form": request.POST if request.method == "POST" else {"officer_id": str(user.pk)},
             # Compared as a list: ``form.node_ids`` is only the last value, and ``in`` on it a substring test.
             "selected_nodes": request.POST.getlist("node_ids"),
-            **_form_choices(user=user),
+            **selectors.lead_form_choices(user=user),
         },
         status=422 if errors else 200,
     )
@@ -238,7 +209,7 @@ def _lead_page(
             "selected_nodes": (
                 selected_nodes if selected_nodes is not None else [str(n.pk) for n in lead.nodes.all()]
             ),
-            **_form_choices(user=user, lead=lead),
+            **selectors.lead_form_choices(user=user, lead=lead),
         }
     return render(request, "investment/lead.html", context, status=422 if refused is not None else 200)
 
